@@ -1,0 +1,1 @@
+"""Scoring newsqa against gold question/answer packs; only uses rag's public API."""

@@ -1,0 +1,204 @@
+"""Questions in, cited answers out: retrieve, prompt, generate, verify citations."""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .chunking import chunking_id
+from .citations import Citation, cite, split_sentences
+from .embeddings import embedder_id, get_embedder
+from .llm import get_chat_model
+from .retrieval import HybridRetriever, Retrieved
+from .settings import Settings
+from .store import Index, query_terms, stems
+
+ABSTAIN_PREFIX = "The articles don't say"
+SYSTEM_PROMPT = (
+    "You answer questions about news articles using only the numbered sources given. "
+    "Answer in one to three short sentences and put the source number in brackets after each fact, like [1]. "
+    f"If the sources do not answer the question, reply exactly: {ABSTAIN_PREFIX}."
+)
+LOCAL_SOURCE_RATIO = 0.35  # of the best fused score
+_REFUSAL = re.compile(
+    r"articles don.?t say|(sources?|articles?|context|text|passages?) (do|does) not (say|mention|contain|provide|specify|state)"
+    r"|(sources?|articles?|context|text|passages?) (don.?t|doesn.?t) (say|mention|contain|provide|specify|state)"
+    r"|no information|not (mentioned|provided|specified|stated) in|i (do not|don.?t) know|cannot (answer|determine)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Answer:
+    """What :func:`ask` returns; the CLI prints it, the UI renders it, the eval scores it."""
+
+    question: str
+    text: str
+    citations: list[Citation]
+    abstained: bool
+    retrieved: list[Retrieved]
+    timings: dict[str, float] = field(default_factory=dict)
+    model: str = ""
+
+    @property
+    def files(self) -> list[str]:
+        """The distinct cited files, in citation order."""
+        return list(dict.fromkeys(c.file for c in self.citations))
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "text": self.text,
+            "abstained": self.abstained,
+            "citations": [vars(c) for c in self.citations],
+            "retrieved": [
+                {"file": r.file, "score": round(r.score, 4), "dense": r.dense, "lexical": r.lexical,
+                 "text": r.text, "metadata": r.metadata}
+                for r in self.retrieved
+            ],
+            "timings": self.timings,
+            "model": self.model,
+        }
+
+
+class Engine:
+    """An opened index with its retriever and chat model; :func:`ask` keeps one per settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.index = Index(settings)
+        if self.index.chunk_count() == 0 and not self.index.files():
+            from .ingest import ingest
+
+            print(f"Index {settings.index!r} is empty; ingesting the corpus first.", file=sys.stderr)
+            print(ingest(settings=settings).summary(), file=sys.stderr)
+        self.index.check_signature(
+            {"embedder": embedder_id(settings), "chunking": chunking_id(settings.chunk_size, settings.chunk_overlap)}
+        )
+        self.retriever = HybridRetriever(self.index, get_embedder(settings), settings)
+        self.lock = threading.Lock()  # llama.cpp contexts are not thread-safe
+
+    def stream(self, question: str) -> Iterator[str | Answer]:
+        settings = self.settings
+        started = time.perf_counter()
+        question = question.strip()
+        retrieved = self.retriever.retrieve(question)
+        timings = {"retrieval_s": time.perf_counter() - started}
+        best_dense = max((r.dense for r in retrieved if r.dense is not None), default=0.0)
+        if not retrieved or best_dense < settings.min_relevance:
+            timings["total_s"] = time.perf_counter() - started
+            yield abstention(question, retrieved, timings)
+            return
+        model = get_chat_model(settings)
+        sources = retrieved[: settings.context_chunks]
+        local = settings.resolved_backend == "local"
+        if local:
+            # A tiny model copies from whatever it is shown: show it only the clear leaders.
+            sources = [s for s in sources if s.score >= LOCAL_SOURCE_RATIO * sources[0].score]
+        bodies = None
+        if local:
+            sources, bodies = focus(sources, question, self.retriever.embedder, keep=3)
+        messages = build_messages(question, sources, bodies)
+        pieces: list[str] = []
+        with self.lock:
+            generation_started = time.perf_counter()
+            for piece in model.stream(messages, settings.max_answer_tokens):
+                if not pieces:
+                    timings["first_token_s"] = time.perf_counter() - started
+                pieces.append(piece)
+                yield piece
+        timings["generation_s"] = time.perf_counter() - generation_started
+        reply = without_repeats("".join(pieces).strip())
+        if not reply or _REFUSAL.search(reply):
+            timings["total_s"] = time.perf_counter() - started
+            yield abstention(question, retrieved, timings, model.name)
+            return
+        text, citations = cite(reply, sources, question)
+        timings["total_s"] = time.perf_counter() - started
+        yield Answer(question, text, citations, False, retrieved, timings, model.name)
+
+
+def build_messages(question: str, sources: list[Retrieved], bodies: list[str] | None = None) -> list[dict]:
+    """The chat prompt: numbered sources (their chunk text, or ``bodies``), then the question."""
+    blocks = []
+    for number, source in enumerate(sources, start=1):
+        chunk = source.chunk
+        about = ", ".join(part for part in (chunk.source, chunk.published[:10]) if part)
+        head = f"[{number}] {chunk.title}" + (f" ({about})" if about else "")
+        blocks.append(f"{head}\n{bodies[number - 1] if bodies else chunk.text}")
+    user = "Sources:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}\nAnswer:"
+    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+
+
+def focus(sources: list[Retrieved], question: str, embedder, keep: int) -> tuple[list[Retrieved], list[str]]:
+    """The sources, each cut to its ``keep`` sentences that best match the question, best source first.
+
+    A tiny model answers better from less text, and leans on the first source.
+    Sentences are ranked by shared words plus embedding similarity, which links
+    "platform" to "a post on Threads".
+    """
+    per_source = [split_sentences(s.chunk.text) or [s.chunk.text] for s in sources]
+    flat = [sentence for sentences in per_source for sentence in sentences]
+    similarity = embedder.embed(flat) @ embedder.embed([question])[0]
+    wanted = stems(question)
+    focused, offset = [], 0
+    for source, sentences in zip(sources, per_source):
+        def rank(i: int) -> float:
+            overlap = len(wanted & stems(sentences[i])) / max(len(wanted), 1)
+            return overlap + float(similarity[offset + i])
+
+        best = sorted(range(len(sentences)), key=rank, reverse=True)[:keep]
+        focused.append((rank(best[0]), source, " ".join(sentences[i] for i in sorted(best))))
+        offset += len(sentences)
+    focused.sort(key=lambda item: item[0], reverse=True)
+    return [source for _, source, _ in focused], [body for _, _, body in focused]
+
+
+def without_repeats(reply: str) -> str:
+    """The reply with sentences that repeat an earlier one removed; small models loop."""
+    kept: list[str] = []
+    seen: list[set[str]] = []
+    for sentence in split_sentences(reply):
+        words = set(query_terms(sentence))
+        if any(words and len(words & other) >= 0.8 * len(words) for other in seen):
+            continue
+        kept.append(sentence)
+        seen.append(words)
+    return " ".join(kept)
+
+
+def abstention(question: str, retrieved: list[Retrieved], timings: dict, model: str = "") -> Answer:
+    text = f"{ABSTAIN_PREFIX}: none of the indexed articles answers this question."
+    return Answer(question, text, [], True, retrieved, timings, model)
+
+
+_engines: dict[Settings, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine_for(settings: Settings) -> Engine:
+    with _engines_lock:
+        if settings not in _engines:
+            _engines[settings] = Engine(settings)
+        return _engines[settings]
+
+
+def ask_stream(question: str, *, settings: Settings | None = None, **overrides) -> Iterator[str | Answer]:
+    """Yields the answer's text as the model writes it, then the final :class:`Answer`."""
+    settings = settings or Settings.load(**overrides)
+    yield from engine_for(settings).stream(question)
+
+
+def ask(question: str, *, settings: Settings | None = None, **overrides) -> Answer:
+    """Answers ``question`` from the indexed articles, citing the files it rests on.
+
+    Keyword arguments override settings, e.g. ``ask(q, backend="local", top_k=5)``.
+    """
+    for item in ask_stream(question, settings=settings, **overrides):
+        if isinstance(item, Answer):
+            return item
+    raise RuntimeError("the answer stream ended without an Answer")  # a bug, not a user error

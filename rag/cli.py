@@ -1,0 +1,173 @@
+"""The `newsqa` command: a thin layer over rag's public API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import Answer, NewsqaError, Settings, ask_stream, ingest
+from .settings import DEFAULT_CORPUS
+
+EPILOG = """\
+Settings also come from NEWSQA_* environment variables (NEWSQA_BACKEND, NEWSQA_TOP_K, ...);
+flags win. The openai backend reads OPENAI_API_KEY and OPENAI_BASE_URL.
+
+exit codes: 0 ok, 1 error, 2 bad settings, 3 bad corpus, 4 index built with other settings,
+            5 model file missing, 6 LLM unreachable or refused, 130 interrupted"""
+
+
+def _settings_flags() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("settings")
+    group.add_argument("--index", help="index name (default: default)")
+    group.add_argument("--data-dir", help="where indexes live (default: the user data folder)")
+    group.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000")
+    group.add_argument("--embedder", choices=["minilm", "openai"], help="minilm (offline, default) or openai")
+    group.add_argument("--chunk-size", type=int, help="tokens per chunk (default 256)")
+    group.add_argument("--chunk-overlap", type=int, help="tokens shared by neighbouring chunks (default 32)")
+    group.add_argument("--backend", choices=["openai", "local"], help="LLM backend (default: openai if OPENAI_API_KEY is set)")
+    group.add_argument("--model", help="LLM model name (openai) or GGUF path (local)")
+    group.add_argument("--top-k", type=int, help="chunks retrieved per question (default 10)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _settings_flags()
+    parser = argparse.ArgumentParser(
+        prog="newsqa", description="Ask questions of a folder of news articles; every answer cites its sources.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("ingest", parents=[common], help="index a folder of articles (only what changed)",
+                            description="Make the index mirror a folder: new and changed files are embedded, "
+                                        "vanished files dropped, unreadable files reported and skipped.")
+    p.add_argument("path", nargs="?", help=f"the corpus folder (default: the index's last one, else {DEFAULT_CORPUS.name}/)")
+    p.add_argument("--rebuild", action="store_true", help="empty the index and embed everything again")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = commands.add_parser("ask", parents=[common], help="answer one question, with sources",
+                            description="Answer a question from the indexed articles and list the cited sources.")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
+
+    commands.add_parser("chat", parents=[common], help="ask questions in the terminal, one after another",
+                        description="An interactive prompt; an empty line or Ctrl-D ends it.")
+    commands.add_parser("status", parents=[common], help="what the index holds and what built it")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    keys = ("index", "data_dir", "chroma_url", "embedder", "chunk_size", "chunk_overlap", "backend", "model", "top_k")
+    return Settings.load(**{k: getattr(args, k) for k in keys if getattr(args, k, None) is not None})
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        return {"ingest": _ingest, "ask": _ask, "chat": _chat, "status": _status}[args.command](args, settings)
+    except NewsqaError as error:
+        print(f"newsqa: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("\nnewsqa: interrupted; run the same command again to pick up where it stopped.", file=sys.stderr)
+        return 130
+
+
+def _ingest(args, settings: Settings) -> int:
+    report = ingest(args.path, rebuild=args.rebuild, progress=False if args.quiet or args.json else None,
+                    settings=settings)
+    if args.json:
+        print(json.dumps({k: str(v) if k == "corpus" else v for k, v in vars(report).items()}, indent=2))
+    else:
+        print(report.summary())
+    return 0
+
+
+def _ask(args, settings: Settings) -> int:
+    answer = _answer(args.question, settings, stream=not args.json)
+    if args.json:
+        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _answer(question: str, settings: Settings, stream: bool) -> Answer:
+    live = stream and sys.stdout.isatty()
+    draft = ""
+    for item in ask_stream(question, settings=settings):
+        if isinstance(item, Answer):
+            if live and draft:
+                # The draft carries the model's own markers; replace it with the verified answer.
+                print(f"\r\033[{_rows(draft) - 1}A\033[J" if _rows(draft) > 1 else "\r\033[J", end="")
+            if stream:
+                print(format_answer(item))
+            return item
+        if live:
+            print(item, end="", flush=True)
+            draft += item
+    raise RuntimeError("the answer stream ended without an Answer")
+
+
+def _rows(text: str) -> int:
+    import shutil
+
+    width = max(shutil.get_terminal_size().columns, 1)
+    return sum(max(1, -(-len(line) // width)) for line in text.split("\n"))
+
+
+def format_answer(answer: Answer) -> str:
+    lines = [answer.text]
+    if answer.citations:
+        lines.append("\nSources:")
+        for c in answer.citations:
+            about = ", ".join(p for p in (c.source, c.published[:10]) if p)
+            lines.append(f"  [{c.number}] {c.file} — {c.title}" + (f" ({about})" if about else ""))
+            lines.append(f"      “{c.quote}”")
+    elif answer.abstained and answer.retrieved:
+        lines.append(f"\n(closest article: {answer.retrieved[0].file})")
+    return "\n".join(lines)
+
+
+def _chat(args, settings: Settings) -> int:
+    print(f"newsqa chat — index {settings.index!r}, backend {settings.resolved_backend}. Empty line or Ctrl-D quits.")
+    while True:
+        try:
+            question = input("\n? ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not question:
+            return 0
+        try:
+            _answer(question, settings, stream=True)
+        except NewsqaError as error:  # one bad turn should not end the conversation
+            print(f"newsqa: {error}", file=sys.stderr)
+
+
+def _status(args, settings: Settings) -> int:
+    from .store import Index
+
+    index = Index(settings)
+    try:
+        info = {
+            "index": settings.index,
+            "location": str(settings.index_dir),
+            "corpus": index.meta("corpus"),
+            "files": len(index.files()),
+            "chunks": index.chunk_count(),
+            "vectors": index.vector_count(),
+            "built_with": index.build_signature(),
+            "last_ingested": index.meta("last_ingested"),
+            "backend": settings.resolved_backend,
+        }
+    finally:
+        index.close()
+    print(json.dumps(info, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

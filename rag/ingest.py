@@ -1,0 +1,144 @@
+"""Bring an index in line with a folder of articles, embedding only what changed."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .chunking import Chunk, chunk_article, chunking_id
+from .corpus import CorpusFile, SkippedFile, content_hash, parse_article, read_bytes, scan_folder
+from .embeddings import embedder_id, get_embedder
+from .settings import DEFAULT_CORPUS, Settings
+from .store import FileRecord, Index
+
+BATCH_CHUNKS = 256  # chunks embedded and written together; one batch is the most a kill can undo
+
+
+@dataclass
+class IngestReport:
+    corpus: Path
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    recovered: list[str] = field(default_factory=list)  # half-written by an interrupted run
+    rebuilt_because: str | None = None
+    embedded_chunks: int = 0
+    total_chunks: int = 0
+    total_files: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        lines = []
+        if self.rebuilt_because:
+            lines.append(f"Rebuilt the index: {self.rebuilt_because}")
+        if self.recovered:
+            lines.append(f"Repaired {len(self.recovered)} file(s) left half-written by an interrupted run.")
+        lines.append(
+            f"{self.corpus}: {len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
+            f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped; {self.embedded_chunks} chunks embedded; "
+            f"index holds {self.total_files} files, {self.total_chunks} chunks; {self.seconds:.1f} s"
+        )
+        lines += [f"  skipped {path}: {reason}" for path, reason in self.skipped]
+        return "\n".join(lines)
+
+
+def resolve_corpus(settings: Settings, index: Index, folder: str | Path | None) -> Path:
+    """The folder to read: the one given, else the settings', else the index's own, else seeds/."""
+    chosen = folder or settings.corpus or index.meta("corpus") or DEFAULT_CORPUS
+    return Path(chosen).expanduser().resolve()
+
+
+def ingest(folder: str | Path | None = None, *, rebuild: bool = False, progress: bool | None = None,
+           settings: Settings | None = None, **overrides) -> IngestReport:
+    """Makes the index mirror ``folder``: new and changed files embedded, vanished ones dropped."""
+    settings = settings or Settings.load(**overrides)
+    started = time.perf_counter()
+    index = Index(settings)
+    try:
+        root = resolve_corpus(settings, index, folder)
+        report = IngestReport(corpus=root)
+        files = scan_folder(root)
+        report.recovered = index.recover()
+        signature = {"embedder": embedder_id(settings), "chunking": chunking_id(settings.chunk_size, settings.chunk_overlap)}
+        built = index.build_signature()
+        if rebuild or (built is not None and built != signature and index.chunk_count() > 0):
+            report.rebuilt_because = "asked to" if rebuild else (
+                f"it was built with {built['embedder']} / {built['chunking']}, "
+                f"now {signature['embedder']} / {signature['chunking']}"
+            )
+            index.reset()
+        index.set_meta(signature=_json(signature), corpus=str(root))
+        _sync(index, settings, files, report, progress)
+        index.set_meta(last_ingested=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        report.total_chunks = index.chunk_count()
+        report.total_files = len(index.files())
+    finally:
+        index.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _sync(index: Index, settings: Settings, files: list[CorpusFile], report: IngestReport,
+          progress: bool | None) -> None:
+    from tqdm import tqdm
+
+    known = index.files()
+    report.removed = sorted(set(known) - {f.path for f in files})
+    index.remove(report.removed)
+
+    embedder = None
+    batch: list[tuple[FileRecord, list[Chunk]]] = []
+    replace: list[str] = []
+
+    def flush() -> None:
+        nonlocal embedder
+        if not batch:
+            return
+        embedder = embedder or get_embedder(settings)
+        texts = [chunk.indexed_text() for _, chunks in batch for chunk in chunks]
+        vectors = embedder.embed(texts) if texts else None
+        index.write(batch, vectors, replace)
+        report.embedded_chunks += len(texts)
+        batch.clear()
+        replace.clear()
+
+    max_bytes = int(settings.max_file_mb * 1_000_000)
+    bar = tqdm(files, desc="Ingesting", unit="file", disable=(not progress) if progress is not None else None,
+               file=sys.stderr, dynamic_ncols=True)
+    for file in bar:
+        previous = known.get(file.path)
+        if previous and previous.state == "done" and (previous.size, previous.mtime_ns) == (file.size, file.mtime_ns):
+            report.unchanged.append(file.path)
+            continue
+        try:
+            data = read_bytes(file, max_bytes)
+            if previous and previous.state == "done" and previous.sha256 == content_hash(data):
+                index.touch(file.path, file.size, file.mtime_ns)
+                report.unchanged.append(file.path)
+                continue
+            article = parse_article(file.path, data)
+        except SkippedFile as reason:
+            report.skipped.append((file.path, str(reason)))
+            continue
+        chunks = chunk_article(article, settings.chunk_size, settings.chunk_overlap)
+        record = FileRecord(file.path, article.sha256, file.size, file.mtime_ns, len(chunks), "done", article.title)
+        (report.updated if previous else report.added).append(file.path)
+        if previous:
+            replace.append(file.path)
+        batch.append((record, chunks))
+        if sum(len(c) for _, c in batch) >= BATCH_CHUNKS:
+            flush()
+            bar.set_postfix(chunks=report.embedded_chunks, refresh=False)
+    flush()
+    bar.close()
+
+
+def _json(value: dict) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True)

@@ -1,0 +1,113 @@
+"""Every knob newsqa has, in one place.
+
+Values come from, in rising priority: the defaults below, environment
+variables named ``NEWSQA_<FIELD>`` (upper case), and keyword arguments or CLI
+flags passed to :meth:`Settings.load`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from .errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
+
+
+def _default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("newsqa", appauthor=False))
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Corpus and index
+    corpus: Path | None = None  # None: the folder the index was built from, else seeds/
+    data_dir: Path = dataclasses.field(default_factory=_default_data_dir)
+    index: str = "default"
+    chroma_url: str | None = None  # e.g. http://127.0.0.1:8000 for a `chroma run` server
+    max_file_mb: float = 5.0
+
+    # Chunking (tokens of cl100k_base); 256 measured best on the MultiHop-RAG pack
+    chunk_size: int = 256
+    chunk_overlap: int = 32
+
+    # Embeddings: "minilm" (offline, bundled) or "openai"
+    embedder: str = "minilm"
+    openai_embedding_model: str = "text-embedding-3-small"
+    embed_batch_size: int = 64
+
+    # Retrieval
+    top_k: int = 10
+    candidates: int = 50  # taken from each of dense and BM25 before fusion
+    dense_weight: float = 0.3
+    lexical_weight: float = 0.7
+    min_relevance: float = 0.2  # best dense cosine under this: abstain
+
+    # Answering
+    backend: str | None = None  # "openai" or "local"; None: openai if OPENAI_API_KEY is set
+    model: str | None = None  # None: gpt-4o-mini (openai) or the bundled SmolLM2 (local)
+    context_chunks: int = 4
+    max_answer_tokens: int = 256
+    local_context_tokens: int = 2048
+    llm_timeout_s: float = 60.0
+
+    @classmethod
+    def load(cls, **overrides) -> "Settings":
+        """Settings from defaults, then NEWSQA_* environment variables, then ``overrides``."""
+        values = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"NEWSQA_{f.name.upper()}")
+            if raw not in (None, ""):
+                values[f.name] = _parse(f, raw)
+        unknown = set(overrides) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ConfigError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for key in ("corpus", "data_dir"):
+            if values.get(key) is not None:
+                values[key] = Path(values[key]).expanduser()
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    @property
+    def resolved_backend(self) -> str:
+        if self.backend:
+            return self.backend
+        return "openai" if os.environ.get("OPENAI_API_KEY") else "local"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "indexes" / self.index
+
+    def validate(self) -> None:
+        if self.backend not in (None, "openai", "local"):
+            raise ConfigError(f"backend must be 'openai' or 'local', not {self.backend!r}.")
+        if self.embedder not in ("minilm", "openai"):
+            raise ConfigError(f"embedder must be 'minilm' or 'openai', not {self.embedder!r}.")
+        if not 0 <= self.chunk_overlap < self.chunk_size:
+            raise ConfigError("chunk_overlap must be at least 0 and smaller than chunk_size.")
+        if self.top_k < 1 or self.candidates < self.top_k:
+            raise ConfigError("top_k must be at least 1 and no larger than candidates.")
+        if not self.index.replace("-", "").replace("_", "").isalnum():
+            raise ConfigError("index names use letters, digits, '-' and '_' only.")
+
+
+def _parse(f: dataclasses.Field, raw: str):
+    kind = str(f.type)
+    try:
+        if "bool" in kind:
+            return raw.lower() in ("1", "true", "yes", "on")
+        if kind.startswith("int"):
+            return int(raw)
+        if kind.startswith("float"):
+            return float(raw)
+    except ValueError:
+        raise ConfigError(f"NEWSQA_{f.name.upper()}={raw!r} is not a valid {kind}.") from None
+    return raw

@@ -1,0 +1,308 @@
+"""The index: vectors in Chroma, and beside them a SQLite file holding the file manifest,
+the chunks with a full-text (BM25) index over them, and what built the index.
+
+Writes go in an order that survives being killed at any point: a file is marked
+``pending`` before its vectors change and marked ``done`` in the same SQLite
+transaction that stores its chunks. :meth:`Index.recover` clears what a killed
+run left half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .chunking import Chunk
+from .errors import ConfigError, IndexMismatchError
+from .settings import Settings
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    chunks INTEGER NOT NULL, state TEXT NOT NULL, title TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, file TEXT NOT NULL, position INTEGER NOT NULL,
+    start INTEGER NOT NULL, end INTEGER NOT NULL, title TEXT NOT NULL, source TEXT NOT NULL,
+    published TEXT NOT NULL, url TEXT NOT NULL, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_by_file ON chunks(file);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    title, source, text, content='chunks', content_rowid='rowid',
+    tokenize='porter unicode61 remove_diacritics 2');
+CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, title, source, text) VALUES (new.rowid, new.title, new.source, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, title, source, text)
+    VALUES ('delete', old.rowid, old.title, old.source, old.text);
+END;
+"""
+
+# Words too common to help a keyword search; dropping them keeps FTS queries fast.
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not of off on once only or other our ours out over own same she should so some
+    such than that the their theirs them themselves then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with would you your yours
+    according article articles report reported reports said says""".split()
+)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    path: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    chunks: int
+    state: str
+    title: str
+
+
+class Index:
+    """One named index: a Chroma collection plus its SQLite manifest and keyword index."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.dir = settings.index_dir
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.dir / "index.sqlite", timeout=30, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+        self._client = _chroma_client(settings, self.dir)
+        self._collection_name = f"newsqa-{settings.index}"
+        self.collection = self._open_collection()
+
+    # -- what built it -------------------------------------------------------------------
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, **values: str) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                list(values.items()),
+            )
+
+    def build_signature(self) -> dict | None:
+        raw = self.meta("signature")
+        return json.loads(raw) if raw else None
+
+    def check_signature(self, wanted: dict) -> None:
+        """Raises IndexMismatchError when the index was built with another embedder or chunking."""
+        built = self.build_signature()
+        if built is not None and built != wanted and self.chunk_count() > 0:
+            raise IndexMismatchError(
+                f"Index {self.settings.index!r} was built with {_describe(built)}, but these settings ask for "
+                f"{_describe(wanted)}. Run `newsqa ingest` to rebuild it with the new settings, "
+                "or go back to the old ones."
+            )
+
+    def reset(self) -> None:
+        """Empties the index: every vector, chunk and file record."""
+        try:
+            self._client.delete_collection(self._collection_name)
+        except Exception:  # noqa: BLE001 - already gone is fine; Chroma's error types vary by version
+            pass
+        self.collection = self._open_collection()
+        with self.db:
+            self.db.execute("DELETE FROM chunks")
+            self.db.execute("DELETE FROM files")
+            self.db.execute("DELETE FROM meta WHERE key='signature'")
+
+    # -- the manifest --------------------------------------------------------------------
+
+    def files(self) -> dict[str, FileRecord]:
+        rows = self.db.execute("SELECT path, sha256, size, mtime_ns, chunks, state, title FROM files")
+        return {row[0]: FileRecord(*row) for row in rows}
+
+    def touch(self, path: str, size: int, mtime_ns: int) -> None:
+        """Records a new mtime for a file whose content did not change."""
+        with self.db:
+            self.db.execute("UPDATE files SET size=?, mtime_ns=? WHERE path=?", (size, mtime_ns, path))
+
+    def recover(self) -> list[str]:
+        """Removes what an interrupted run left half-written; returns those files' paths."""
+        pending = [row[0] for row in self.db.execute("SELECT path FROM files WHERE state='pending'")]
+        if pending:
+            self._delete_vectors(pending)
+            with self.db:
+                self._delete_rows(pending)
+        return pending
+
+    def write(self, batch: list[tuple[FileRecord, list[Chunk]]], vectors: np.ndarray, replace: list[str]) -> None:
+        """Stores these files' chunks and vectors, replacing whatever ``replace`` names."""
+        paths = [record.path for record, _ in batch]
+        marked = sorted(set(paths) | set(replace))
+        self._mark_pending(marked)
+        if replace:
+            self._delete_vectors(replace)
+        chunks = [chunk for _, file_chunks in batch for chunk in file_chunks]
+        self._upsert_vectors(chunks, vectors)
+        with self.db:
+            self._delete_rows(marked)
+            self.db.executemany(
+                "INSERT INTO chunks(id, file, position, start, end, title, source, published, url, text)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (c.id, c.file, c.position, c.start, c.end, c.title, c.source, c.published, c.url, c.text)
+                    for c in chunks
+                ],
+            )
+            self.db.executemany(
+                "INSERT INTO files(path, sha256, size, mtime_ns, chunks, state, title) VALUES (?,?,?,?,?,'done',?)",
+                [(r.path, r.sha256, r.size, r.mtime_ns, len(c), r.title) for r, c in batch],
+            )
+
+    def remove(self, paths: list[str]) -> None:
+        """Drops these files and all their chunks."""
+        if not paths:
+            return
+        self._mark_pending(paths)
+        self._delete_vectors(paths)
+        with self.db:
+            self._delete_rows(paths)
+
+    def _mark_pending(self, paths: list[str]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO files(path, sha256, size, mtime_ns, chunks, state) VALUES (?, '', 0, 0, 0, 'pending')"
+                " ON CONFLICT(path) DO UPDATE SET state='pending'",
+                [(p,) for p in paths],
+            )
+
+    def _delete_rows(self, paths: list[str]) -> None:
+        self.db.executemany("DELETE FROM chunks WHERE file=?", [(p,) for p in paths])
+        self.db.executemany("DELETE FROM files WHERE path=?", [(p,) for p in paths])
+
+    # -- vectors -------------------------------------------------------------------------
+
+    def _open_collection(self):
+        # No embedding function: Chroma's default one downloads a model. We always pass vectors.
+        return self._client.get_or_create_collection(
+            self._collection_name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )
+
+    def _upsert_vectors(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        step = max(1, min(self._client.get_max_batch_size(), 4096))
+        for begin in range(0, len(chunks), step):
+            part = chunks[begin : begin + step]
+            self.collection.upsert(
+                ids=[c.id for c in part],
+                embeddings=vectors[begin : begin + step],
+                documents=[c.text for c in part],
+                metadatas=[c.metadata for c in part],
+            )
+
+    def _delete_vectors(self, paths: list[str]) -> None:
+        for begin in range(0, len(paths), 500):
+            self.collection.delete(where={"file": {"$in": paths[begin : begin + 500]}})
+
+    # -- search --------------------------------------------------------------------------
+
+    def dense_search(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the ``n`` nearest chunks, best first."""
+        if self.collection.count() == 0:
+            return []
+        result = self.collection.query(query_embeddings=[vector], n_results=n, include=["distances"])
+        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
+
+    def lexical_search(self, text: str, n: int) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score, higher is better) of the ``n`` best keyword matches."""
+        terms = query_terms(text)
+        if not terms:
+            return []
+        match = " OR ".join(f'"{t}"' for t in terms)
+        rows = self.db.execute(
+            "SELECT chunks.id, -bm25(chunks_fts, 2.0, 2.0, 1.0) FROM chunks_fts"
+            " JOIN chunks ON chunks.rowid = chunks_fts.rowid"
+            " WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, 2.0, 2.0, 1.0) LIMIT ?",
+            (match, n),
+        )
+        return [(cid, float(score)) for cid, score in rows]
+
+    def chunks(self, ids: list[str]) -> dict[str, Chunk]:
+        found: dict[str, Chunk] = {}
+        for begin in range(0, len(ids), 500):
+            part = ids[begin : begin + 500]
+            rows = self.db.execute(
+                "SELECT id, file, position, text, start, end, title, source, published, url FROM chunks"
+                f" WHERE id IN ({','.join('?' * len(part))})",
+                part,
+            )
+            for row in rows:
+                found[row[0]] = Chunk(*row)
+        return found
+
+    def chunk_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+
+    def vector_count(self) -> int:
+        return self.collection.count()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def query_terms(text: str) -> list[str]:
+    """The distinct, lower-cased content words of ``text``, in order."""
+    seen: dict[str, None] = {}
+    for word in _WORD.findall(text.lower()):
+        if word not in STOPWORDS and (len(word) > 1 or word.isdigit()):
+            seen.setdefault(word, None)
+    return list(seen)
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return _stemmer().stem(word)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    from nltk.stem import PorterStemmer  # the stemmer the keyword index uses too; needs no data files
+
+    return PorterStemmer()
+
+
+def stems(text: str) -> set[str]:
+    """The stemmed content words of ``text``, so "announced" matches "announce"."""
+    return {_stem(word) for word in query_terms(text)}
+
+
+def _describe(signature: dict) -> str:
+    return f"embedder {signature.get('embedder')} and chunking {signature.get('chunking')}"
+
+
+def _chroma_client(settings: Settings, local_dir: Path):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ConfigError(f"NEWSQA_CHROMA_URL must look like http://host:port, not {settings.chroma_url!r}.")
+        return chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    return chromadb.PersistentClient(path=str(local_dir / "chroma"), settings=chroma_settings)

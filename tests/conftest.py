@@ -1,0 +1,119 @@
+"""Shared fixtures: real Chroma on temp dirs, the real embedder, real local LLM servers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SHARED_NEWSQA = ROOT.parent / "shared" / "newsqa"
+MIDJOURNEY_GADGETS = "000_292fd3b520f9e7bf.txt"  # Gadgets 360's story
+MIDJOURNEY_VENTUREBEAT = "002_9fa7e93374a12477.txt"  # VentureBeat's story
+
+os.environ.setdefault("NEWSQA_DATA_DIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / "newsqa-tests-unused"))
+for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+    os.environ.pop(name, None)  # tests choose their backend explicitly
+for name in list(os.environ):
+    if name.startswith("NEWSQA_") and name != "NEWSQA_DATA_DIR":
+        os.environ.pop(name)
+
+import rag  # noqa: E402  (after the environment is clean)
+from rag import Settings  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_http(url: str, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with code {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """Settings with a fresh, empty data folder."""
+    return Settings.load(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A writable copy of seeds/."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def seeded_settings(tmp_path_factory) -> Settings:
+    """Settings whose index holds seeds/, ingested once for the session; answers use the local model."""
+    settings = Settings.load(data_dir=tmp_path_factory.mktemp("seeded"), corpus=SEEDS, backend="local")
+    report = rag.ingest(SEEDS, settings=settings, progress=False)
+    assert report.total_files == 2
+    return settings
+
+
+@pytest.fixture(scope="session")
+def llama_server():
+    """`python -m llama_cpp.server` serving the bundled SmolLM2 on 127.0.0.1; yields its base URL."""
+    pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] is not installed")
+    from rag.llm import smollm_path
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm_path()), "--host", "127.0.0.1",
+         "--port", str(port), "--n_ctx", "4096", "--model_alias", "smollm2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/v1/models", process, timeout=120)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` server on 127.0.0.1; yields its URL."""
+    chroma = shutil.which("chroma")
+    if chroma is None:
+        pytest.skip("the chroma command is not installed")
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    process = subprocess.Popen(
+        [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", process, timeout=60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)

@@ -1,0 +1,1 @@
+"""Presentation over rag: the Gradio chat page lives here."""
