@@ -52,13 +52,13 @@ def cite(answer: str, sources: list[Retrieved], question: str = "") -> tuple[str
     Every non-empty answer gets at least one citation when there is any source.
     """
     if not sources:
-        return _MARKER.sub("", answer).strip(), []
+        return _strip_markers(answer), []
     passages = [f"{s.chunk.title}\n{s.chunk.text}" for s in sources]
     sentences = split_sentences(answer) or [answer]
     out_sentences, cited = [], []
     for sentence in sentences:
         claimed = [int(n) for group in _MARKER.findall(sentence) for n in group.split(",")]
-        bare = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", sentence)).strip()
+        bare = _strip_markers(sentence)
         if not bare:
             continue
         scores = {n: support(bare, passages[n - 1]) for n in range(1, len(sources) + 1)}
@@ -79,6 +79,10 @@ def cite(answer: str, sources: list[Retrieved], question: str = "") -> tuple[str
         cited = [max(scores, key=scores.get)]
         text = _attach(text, f"[{cited[0]}]")
     return text, [_citation(n, sources[n - 1], f"{answer} {question}") for n in cited]
+
+
+def _strip_markers(text: str) -> str:
+    return re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", text)).strip()
 
 
 def _attach(sentence: str, markers: str) -> str:

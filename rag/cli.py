@@ -14,7 +14,8 @@ Settings also come from NEWSQA_* environment variables (NEWSQA_BACKEND, NEWSQA_T
 flags win. The openai backend reads OPENAI_API_KEY and OPENAI_BASE_URL.
 
 exit codes: 0 ok, 1 error, 2 bad settings, 3 bad corpus, 4 index built with other settings,
-            5 model file missing, 6 LLM unreachable or refused, 130 interrupted"""
+            5 model file missing, 6 LLM unreachable or refused, 7 Chroma server unreachable,
+            130 interrupted"""
 
 
 def _settings_flags() -> argparse.ArgumentParser:

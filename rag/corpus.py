@@ -144,7 +144,10 @@ def _first_line_title(body: str) -> str:
 
 
 def _from_html(html: str) -> tuple[dict[str, str], str]:
-    import trafilatura
+    try:
+        import trafilatura
+    except ImportError as exc:  # e.g. lxml>=5.2 without lxml_html_clean, which trafilatura's justext needs
+        raise SkippedFile(f"HTML needs trafilatura, which cannot be imported ({exc})") from None
 
     extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
     if not extracted:

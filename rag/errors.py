@@ -31,3 +31,9 @@ class LLMError(NewsqaError):
     """The language model could not be reached or refused the request."""
 
     exit_code = 6
+
+
+class StoreUnavailableError(NewsqaError):
+    """The configured Chroma server does not answer."""
+
+    exit_code = 7

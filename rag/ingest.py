@@ -124,6 +124,10 @@ def _sync(index: Index, settings: Settings, files: list[CorpusFile], report: Ing
             article = parse_article(file.path, data)
         except SkippedFile as reason:
             report.skipped.append((file.path, str(reason)))
+            if previous:
+                # Its indexed text is no longer what the file holds: answers must not cite it.
+                index.remove([file.path])
+                report.removed.append(file.path)
             continue
         chunks = chunk_article(article, settings.chunk_size, settings.chunk_overlap)
         record = FileRecord(file.path, article.sha256, file.size, file.mtime_ns, len(chunks), "done", article.title)

@@ -59,12 +59,18 @@ class HybridRetriever:
 
 
 def fuse(dense: dict[str, float], lexical: dict[str, float], dense_weight: float, lexical_weight: float) -> dict[str, float]:
-    """Weighted sum of each list's scores, scaled so the list's best is 1 and its cut-off is 0."""
+    """Weighted sum of the two lists' scores, each first scaled so that its best is 1.
+
+    Cosine similarities are scaled min-max over the candidates (their floor is
+    arbitrary); BM25 scores are divided by the best one (their floor is zero).
+    A chunk missing from a list gets 0 from it.
+    """
     fused: dict[str, float] = {}
-    for scores, weight in ((dense, dense_weight), (lexical, lexical_weight)):
+    for scores, weight, floor in ((dense, dense_weight, None), (lexical, lexical_weight, 0.0)):
         if not scores or weight == 0:
             continue
-        top, bottom = max(scores.values()), min(scores.values())
+        top = max(scores.values())
+        bottom = min(scores.values()) if floor is None else floor
         for cid, score in scores.items():
             scaled = (score - bottom) / (top - bottom) if top > bottom else 1.0
             fused[cid] = fused.get(cid, 0.0) + weight * scaled

@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from .chunking import Chunk
-from .errors import ConfigError, IndexMismatchError
+from .errors import ConfigError, IndexMismatchError, StoreUnavailableError
 from .settings import Settings
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -299,10 +299,16 @@ def _chroma_client(settings: Settings, local_dir: Path):
         url = urlparse(settings.chroma_url)
         if url.scheme not in ("http", "https") or not url.hostname:
             raise ConfigError(f"NEWSQA_CHROMA_URL must look like http://host:port, not {settings.chroma_url!r}.")
-        return chromadb.HttpClient(
-            host=url.hostname,
-            port=url.port or (443 if url.scheme == "https" else 8000),
-            ssl=url.scheme == "https",
-            settings=chroma_settings,
-        )
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except ValueError:  # how chromadb reports a server it cannot reach
+            raise StoreUnavailableError(
+                f"Cannot reach the Chroma server at {settings.chroma_url}; start it with `chroma run` "
+                "or unset NEWSQA_CHROMA_URL to use the local index."
+            ) from None
     return chromadb.PersistentClient(path=str(local_dir / "chroma"), settings=chroma_settings)
