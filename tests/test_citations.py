@@ -30,14 +30,20 @@ def test_a_marker_pointing_nowhere_is_dropped_and_the_right_source_cited():
 
 def test_a_marker_on_the_wrong_source_is_moved_to_the_supporting_one():
     text, citations = cite("Midjourney had talks with xAI that produced no agreement [1].", [THREADS, XAI])
-    assert text.endswith("[2].")
+    assert text.endswith("[1].")
     assert [c.file for c in citations] == ["venturebeat.txt"]
 
 
 def test_an_answer_without_markers_still_cites_its_best_source():
     text, citations = cite("Yes.", [THREADS, XAI], question="Did Midjourney talk to Elon Musk's xAI?")
     assert [c.file for c in citations] == ["venturebeat.txt"]
-    assert text == "Yes [2]."
+    assert text == "Yes [1]."
+
+
+def test_citations_are_numbered_in_order_of_first_use():
+    text, citations = cite("Talks with xAI produced no agreement [2]. Wang announced it on Threads [1].", [THREADS, XAI])
+    assert text == "Talks with xAI produced no agreement [1]. Wang announced it on Threads [2]."
+    assert [(c.number, c.file) for c in citations] == [(1, "venturebeat.txt"), (2, "gadgets.txt")]
 
 
 def test_quotes_are_located_in_the_article():

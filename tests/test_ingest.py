@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 
 import pytest
 
@@ -272,39 +273,47 @@ def test_a_killed_ingest_process_is_repaired_by_the_next_run(tmp_path):
         "importlib.import_module('rag.ingest').BATCH_CHUNKS = 8\n"
         "ingest(sys.argv[1], progress=False, data_dir=sys.argv[2], index='kill')\n"
     )
-    process = subprocess.Popen([sys.executable, "-c", child, str(folder), str(data_dir)], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = tmp_path / "child.log"
+    with open(log, "wb") as output:
+        process = subprocess.Popen([sys.executable, "-c", child, str(folder), str(data_dir)], cwd=ROOT,
+                                   stdout=output, stderr=subprocess.STDOUT)
     database = data_dir / "indexes" / "kill" / "index.sqlite"
 
-    def done_files() -> int:
+    def states() -> dict[str, str]:
         if not database.exists():
-            return 0
+            return {}
         try:
-            with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1) as db:
-                return db.execute("SELECT count(*) FROM files WHERE state='done'").fetchone()[0]
+            with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1)) as db:
+                return dict(db.execute("SELECT path, state FROM files"))
         except sqlite3.Error:
-            return 0  # not created yet, or busy
+            return {}  # not created yet, or busy
 
+    # Kill it once a batch is done, while a later batch is being written if the poll catches one.
     try:
         deadline = time.monotonic() + 120
-        while done_files() == 0:
-            assert process.poll() is None, process.stderr.read().decode()[-2000:]
+        while True:
+            seen = list(states().values())
+            if seen.count("done") and ("pending" in seen or seen.count("done") >= 16):
+                break
+            assert process.poll() is None, log.read_text(errors="replace")[-2000:]
             assert time.monotonic() < deadline, "the child indexed nothing in 120 s"
-            time.sleep(0.02)
+            time.sleep(0.005)
         process.send_signal(signal.SIGKILL)
     finally:
         if process.poll() is None:
             process.kill()
         process.wait()
-        process.stderr.close()
     assert process.returncode == -signal.SIGKILL
-    finished = done_files()
-    assert 0 < finished < len(names), "the kill landed mid-run"
+    left = states()
+    finished = sorted(path for path, state in left.items() if state == "done")
+    half_written = sorted(path for path, state in left.items() if state == "pending")
+    assert 0 < len(finished) < len(names), "the kill landed mid-run"
 
     settings = Settings.load(data_dir=data_dir, index="kill")
     report = rag.ingest(folder, settings=settings, progress=False)
 
-    assert len(report.unchanged) == finished
+    assert sorted(report.unchanged) == finished
+    assert sorted(report.recovered) == half_written
     assert sorted(report.unchanged + report.added) == names
     assert report.updated == report.removed == report.skipped == []
     assert report.total_files == len(names)
