@@ -13,6 +13,7 @@ import json
 import os
 import re
 import sqlite3
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -83,15 +84,23 @@ class Index:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        self._readers = threading.local()  # a connection per thread: the UI answers from several
         self._client = _chroma_client(settings, self.dir)
         self._collection_name = f"newsqa-{settings.index}"
         self.collection = self._open_collection()
 
+    def _read(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+        reader = getattr(self._readers, "db", None)
+        if reader is None:
+            reader = sqlite3.connect(self.dir / "index.sqlite", timeout=30)
+            self._readers.db = reader
+        return reader.execute(sql, params).fetchall()
+
     # -- what built it -------------------------------------------------------------------
 
     def meta(self, key: str, default: str | None = None) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-        return row[0] if row else default
+        rows = self._read("SELECT value FROM meta WHERE key=?", (key,))
+        return rows[0][0] if rows else default
 
     def set_meta(self, **values: str) -> None:
         with self.db:
@@ -129,7 +138,7 @@ class Index:
     # -- the manifest --------------------------------------------------------------------
 
     def files(self) -> dict[str, FileRecord]:
-        rows = self.db.execute("SELECT path, sha256, size, mtime_ns, chunks, state, title FROM files")
+        rows = self._read("SELECT path, sha256, size, mtime_ns, chunks, state, title FROM files")
         return {row[0]: FileRecord(*row) for row in rows}
 
     def touch(self, path: str, size: int, mtime_ns: int) -> None:
@@ -229,7 +238,7 @@ class Index:
         if not terms:
             return []
         match = " OR ".join(f'"{t}"' for t in terms)
-        rows = self.db.execute(
+        rows = self._read(
             "SELECT chunks.id, -bm25(chunks_fts, 2.0, 2.0, 1.0) FROM chunks_fts"
             " JOIN chunks ON chunks.rowid = chunks_fts.rowid"
             " WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, 2.0, 2.0, 1.0) LIMIT ?",
@@ -241,7 +250,7 @@ class Index:
         found: dict[str, Chunk] = {}
         for begin in range(0, len(ids), 500):
             part = ids[begin : begin + 500]
-            rows = self.db.execute(
+            rows = self._read(
                 "SELECT id, file, position, text, start, end, title, source, published, url FROM chunks"
                 f" WHERE id IN ({','.join('?' * len(part))})",
                 part,
@@ -251,13 +260,17 @@ class Index:
         return found
 
     def chunk_count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        return self._read("SELECT count(*) FROM chunks")[0][0]
 
     def vector_count(self) -> int:
         return self.collection.count()
 
     def close(self) -> None:
         self.db.close()
+        reader = getattr(self._readers, "db", None)
+        if reader is not None:
+            reader.close()
+            self._readers.db = None
 
 
 def query_terms(text: str) -> list[str]:

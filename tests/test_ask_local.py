@@ -67,3 +67,15 @@ def test_retrieved_chunks_carry_scores_and_metadata(seeded_settings):
     assert {"file", "title", "start", "end", "position"} <= set(top.metadata)
     article = (seeded_settings.corpus / top.file).read_text(encoding="utf-8")
     assert article[top.metadata["start"]:top.metadata["end"]] == top.text
+
+
+def test_questions_from_several_threads_at_once_all_get_cited_answers(seeded_settings):
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = [q for q, _ in ANSWERABLE[:4]]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda q: ask(q, settings=seeded_settings), questions))
+
+    for (question, gold_file), answer in zip(ANSWERABLE, answers):
+        assert answer.question == question
+        assert not answer.abstained and gold_file in answer.files
