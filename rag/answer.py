@@ -80,7 +80,6 @@ class Engine:
             {"embedder": embedder_id(settings), "chunking": chunking_id(settings.chunk_size, settings.chunk_overlap)}
         )
         self.retriever = HybridRetriever(self.index, get_embedder(settings), settings)
-        self.lock = threading.Lock()  # llama.cpp contexts are not thread-safe
 
     def stream(self, question: str) -> Iterator[str | Answer]:
         settings = self.settings
@@ -104,13 +103,12 @@ class Engine:
             sources, bodies = focus(sources, question, self.retriever.embedder, keep=3)
         messages = build_messages(question, sources, bodies)
         pieces: list[str] = []
-        with self.lock:
-            generation_started = time.perf_counter()
-            for piece in model.stream(messages, settings.max_answer_tokens):
-                if not pieces:
-                    timings["first_token_s"] = time.perf_counter() - started
-                pieces.append(piece)
-                yield piece
+        generation_started = time.perf_counter()
+        for piece in model.stream(messages, settings.max_answer_tokens):
+            if not pieces:
+                timings["first_token_s"] = time.perf_counter() - started
+            pieces.append(piece)
+            yield piece
         timings["generation_s"] = time.perf_counter() - generation_started
         reply = without_repeats("".join(pieces).strip())
         if not reply or _REFUSAL.search(reply):

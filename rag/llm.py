@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
@@ -96,21 +97,23 @@ class LocalChat:
         self.name = f"local:{path.stem}"
         self.n_ctx = n_ctx
         self._llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=os.cpu_count(), verbose=False, seed=0)
+        self._lock = threading.Lock()  # one llama.cpp context: concurrent answers take turns
 
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
-        try:
-            chunks = self._llama.create_chat_completion(
-                messages=messages, temperature=0, max_tokens=max_tokens, stream=True, repeat_penalty=1.2
-            )
-            for chunk in chunks:
-                piece = chunk["choices"][0]["delta"].get("content")
-                if piece:
-                    yield piece
-        except ValueError as exc:  # llama.cpp's way of saying the prompt does not fit
-            raise LLMError(f"The local model could not answer: {exc}") from None
+        with self._lock:
+            try:
+                chunks = self._llama.create_chat_completion(
+                    messages=messages, temperature=0, max_tokens=max_tokens, stream=True, repeat_penalty=1.2
+                )
+                for chunk in chunks:
+                    piece = chunk["choices"][0]["delta"].get("content")
+                    if piece:
+                        yield piece
+            except ValueError as exc:  # llama.cpp's way of saying the prompt does not fit
+                raise LLMError(f"The local model could not answer: {exc}") from None
 
 
 def _check_sha256(path: Path, expected: str) -> None:
@@ -125,6 +128,7 @@ def _check_sha256(path: Path, expected: str) -> None:
 
 
 _cache: dict[tuple, ChatModel] = {}
+_cache_lock = threading.Lock()
 
 
 def get_chat_model(settings: Settings) -> ChatModel:
@@ -134,6 +138,7 @@ def get_chat_model(settings: Settings) -> ChatModel:
         model = settings.model or OPENAI_DEFAULT_MODEL
         return OpenAIChat(model, settings.llm_timeout_s)  # cheap; a fresh client follows env changes
     key = ("local", settings.model, settings.local_context_tokens)
-    if key not in _cache:
-        _cache[key] = LocalChat(settings.local_context_tokens, Path(settings.model) if settings.model else None)
-    return _cache[key]
+    with _cache_lock:  # two threads must not load two copies of the model
+        if key not in _cache:
+            _cache[key] = LocalChat(settings.local_context_tokens, Path(settings.model) if settings.model else None)
+        return _cache[key]
