@@ -1,5 +1,5 @@
 # Two commands do all the setup on a fresh machine with Python 3.10+:
-#   make run    install, ingest seeds/, open the chat on the offline model
+#   make run    install, ingest seeds/, serve the chat page on the offline model
 #   make test   install, run the test suite
 PYTHON ?= python3
 PIP = $(PYTHON) -m pip
@@ -24,7 +24,7 @@ install:
 
 run: install
 	$(PYTHON) -m rag.cli ingest seeds
-	$(PYTHON) -m rag.cli chat --backend local
+	$(PYTHON) -m rag.cli ui seeds --backend local
 
 test: install
 	$(PYTHON) -m pytest

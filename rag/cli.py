@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from . import Answer, NewsqaError, Settings, ask_stream, ingest
 from .settings import DEFAULT_CORPUS
@@ -57,6 +58,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("chat", parents=[common], help="ask questions in the terminal, one after another",
                         description="An interactive prompt; an empty line or Ctrl-D ends it.")
     commands.add_parser("status", parents=[common], help="what the index holds and what built it")
+
+    p = commands.add_parser("ui", parents=[common], help="serve the chat page in the browser (Gradio)",
+                            description="Serve the chat page, with the corpus ingested first. It binds to "
+                                        "127.0.0.1; any other address, or a share link, needs credentials "
+                                        "(--auth or NEWSQA_UI_USER and NEWSQA_UI_PASSWORD).")
+    p.add_argument("path", nargs="?", help=f"the corpus folder (default: the index's last one, else {DEFAULT_CORPUS.name}/)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--share", action="store_true", help="also create a public gradio.live link (needs credentials)")
+    p.add_argument("--auth", metavar="USER:PASSWORD", help="require this login (else NEWSQA_UI_USER/NEWSQA_UI_PASSWORD)")
+    p.add_argument("--open", action="store_true", help="open the page in the default browser")
     return parser
 
 
@@ -69,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = _settings(args)
-        return {"ingest": _ingest, "ask": _ask, "chat": _chat, "status": _status}[args.command](args, settings)
+        handlers = {"ingest": _ingest, "ask": _ask, "chat": _chat, "status": _status, "ui": _ui}
+        return handlers[args.command](args, settings)
     except NewsqaError as error:
         print(f"newsqa: {error}", file=sys.stderr)
         return error.exit_code
@@ -146,6 +159,18 @@ def _chat(args, settings: Settings) -> int:
             _answer(question, settings, stream=True)
         except NewsqaError as error:  # one bad turn should not end the conversation
             print(f"newsqa: {error}", file=sys.stderr)
+
+
+def _ui(args, settings: Settings) -> int:
+    import dataclasses
+
+    from ui.app import credentials, launch  # gradio loads only for this command
+
+    if args.path:
+        settings = dataclasses.replace(settings, corpus=Path(args.path).expanduser().resolve())
+    launch(settings, host=args.host, port=args.port, share=args.share, auth=credentials(args.auth),
+           open_browser=args.open)
+    return 0
 
 
 def _status(args, settings: Settings) -> int:

@@ -17,7 +17,7 @@ def newsqa(*args: str, data_dir, extra_env=None) -> subprocess.CompletedProcess:
                           env=env, cwd=ROOT, timeout=300)
 
 
-@pytest.mark.parametrize("command", [[], ["ingest"], ["ask"], ["chat"], ["status"]])
+@pytest.mark.parametrize("command", [[], ["ingest"], ["ask"], ["chat"], ["status"], ["ui"]])
 def test_help_everywhere(command, tmp_path):
     result = newsqa(*command, "--help", data_dir=tmp_path)
     assert result.returncode == 0

@@ -1,1 +1,9 @@
-"""Presentation over rag: the Gradio chat page lives here."""
+"""Presentation over rag: the Gradio chat page that `newsqa ui` serves.
+
+- app.py: the page, its API endpoints (/ask, /ask_stream, /corpus) and safe launching
+- render.py: answers with hoverable, clickable [n] markers; source cards; the article with its passage highlighted
+- corpus.py: corpus figures, example questions, sanitised uploads into the corpus folder's uploads/
+- conversation.py: follow-up questions carry the previous turn's subject to the engine
+
+rag never imports ui; `from ui.app import build_app, launch` loads Gradio.
+"""
