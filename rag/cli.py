@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--share", action="store_true", help="also create a public gradio.live link (needs credentials)")
     p.add_argument("--auth", metavar="USER:PASSWORD", help="require this login (else NEWSQA_UI_USER/NEWSQA_UI_PASSWORD)")
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
+    commands.add_parser("eval", add_help=False, help="score answers against gold Q&A (newsqa eval --help)")
     return parser
 
 
@@ -78,6 +79,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["eval"]:  # eval has its own flags; rag does not import eval until asked
+        from eval.cli import main as eval_main
+
+        return eval_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         settings = _settings(args)

@@ -1,0 +1,369 @@
+"""Run a pack's questions through :func:`rag.ask` and score what comes back.
+
+    from eval import run_eval
+    result = run_eval("eval/seeds", settings=Settings.load(backend="local"), out="results/seeds")
+    result.summary["metrics"]["all"]["strict"]
+
+The results folder holds ``answers.jsonl`` (one scored answer a line, written as
+each question is answered) and ``summary.json`` (the metrics and the settings
+that produced them). Running again into the same folder with the same settings
+reuses the answers already there, so an interrupted run picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+import json
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag import Settings, ask, ingest
+from rag.settings import PROJECT_ROOT
+
+from . import metrics as m
+from .judge import Judge, judge_from_env
+from .pack import Pack, Question, load_pack
+
+ANSWERS = "answers.jsonl"
+SUMMARY = "summary.json"
+FILE_KS = (1, 4, 10)
+ALL = "all"
+
+
+@dataclass
+class EvalResult:
+    out: Path
+    summary: dict
+    rows: list[dict]
+    reused: int  # answers taken from an earlier, interrupted run
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings and provenance
+
+
+def corpus_label(corpus: Path) -> str:
+    """A short name for a corpus folder: its name, or its parent's when it is called corpus/."""
+    name = corpus.parent.name if corpus.name == "corpus" else corpus.name
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")[:40] or "corpus"
+
+
+def index_name(corpus: Path, settings: Settings) -> str:
+    """The eval's own index for ``corpus``, so that eval runs never touch the user's default index.
+
+    Packs that share a corpus share its index; another embedder or chunking gets another index.
+    """
+    key = f"{corpus.resolve()}|{settings.embedder}|{settings.openai_embedding_model}|{settings.chunk_size}|" \
+          f"{settings.chunk_overlap}"
+    return f"eval-{corpus_label(corpus)}-{hashlib.sha1(key.encode()).hexdigest()[:8]}"
+
+
+def eval_settings(pack: Pack, settings: Settings | None) -> Settings:
+    """``settings`` pointed at the pack's corpus and, unless an index was named, at the eval's own index."""
+    settings = settings or Settings.load()
+    index = index_name(pack.corpus, settings) if settings.index == "default" else settings.index
+    return dataclasses.replace(settings, corpus=pack.corpus, index=index)
+
+
+def git_commit() -> dict:
+    """The commit of the newsqa checkout and whether it had uncommitted changes, when it is a git checkout."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10,
+                              check=True).stdout.strip()
+
+    try:
+        return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+
+
+def settings_record(pack: Pack, settings: Settings) -> dict:
+    """What produced a run: every field :func:`fingerprint` compares, plus provenance."""
+    backend = settings.resolved_backend
+    embedder = settings.embedder if settings.embedder != "openai" else f"openai:{settings.openai_embedding_model}"
+    return {
+        "pack": pack.name,
+        "pack_dir": str(pack.root),
+        "pack_fingerprint": pack.fingerprint,
+        "corpus": str(pack.corpus),
+        "index": settings.index,
+        "backend": backend,
+        "model": settings.model or ("gpt-4o-mini" if backend == "openai" else "SmolLM2 (bundled)"),
+        "embedder": embedder,
+        "chunking": {"size": settings.chunk_size, "overlap": settings.chunk_overlap, "unit": "cl100k_base tokens"},
+        "k": settings.top_k,
+        "candidates": settings.candidates,
+        "fusion": {"dense": settings.dense_weight, "lexical": settings.lexical_weight},
+        "min_relevance": settings.min_relevance,
+        "context_chunks": settings.context_chunks,
+        "max_answer_tokens": settings.max_answer_tokens,
+        "base_url": _base_url() if backend == "openai" else None,
+    }
+
+
+def _base_url() -> str | None:
+    import os
+
+    return os.environ.get("OPENAI_BASE_URL") or None
+
+
+def fingerprint(record: dict) -> str:
+    """Answers are reused only from a run with the same fingerprint: settings, pack and commit.
+
+    Uncommitted changes to the engine do not change it: after editing rag/, run with --fresh.
+    """
+    keys = ("commit", "pack_fingerprint", "corpus", "index", "backend", "model", "embedder", "chunking", "k",
+            "candidates", "fusion", "min_relevance", "context_chunks", "max_answer_tokens", "base_url")
+    blob = json.dumps({k: record.get(k) for k in keys}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------------------------
+# Scoring one answer
+
+
+def answer_row(question: Question, answer, run_id: str) -> dict:
+    """The JSON line for one answered question (scores are added by :func:`score_row`)."""
+    texts = [r.text for r in answer.retrieved]
+    return {
+        "id": question.id,
+        "type": question.type,
+        "question": question.question,
+        "gold": question.to_dict() | {"answerable": question.answerable},
+        "answer": answer.text,
+        "abstained": bool(answer.abstained),
+        "cited_files": answer.files,
+        "citations": [dataclasses.asdict(c) if dataclasses.is_dataclass(c) else dict(vars(c))
+                      for c in answer.citations],
+        "retrieved": [{"file": r.file, "score": round(float(r.score), 4)} for r in answer.retrieved],
+        "chunk_hits": m.chunk_hits(texts, list(question.facts)) if question.facts else None,
+        "timings": {k: round(float(v), 4) for k, v in (answer.timings or {}).items()},
+        "model": answer.model,
+        "run": run_id,
+    }
+
+
+def score_row(question: Question, row: dict) -> dict:
+    """The scores of one answered question; None where a score does not apply."""
+    answerable = question.answerable
+    abstained = row["abstained"]
+    golds = question.golds
+    text = row["answer"] or ""
+    files = [r["file"] for r in row["retrieved"]]
+    gold_files = list(question.sources)
+    scores: dict = {"answerable": answerable, "abstained": abstained}
+    if answerable:
+        # An abstention on an answerable question is a miss, whatever words it shares with the gold.
+        scores["strict"] = 0.0 if abstained else m.strict_correct(text, golds, question.question)
+        scores["f1"] = 0.0 if abstained else m.token_f1(text, golds)
+        scores["lenient"] = 0.0 if abstained else m.lenient_correct(text, golds)
+    else:
+        scores["strict"] = scores["f1"] = scores["lenient"] = float(abstained)
+    scores["correct_abstention"] = abstained == (not answerable)
+    for k in FILE_KS:
+        scores[f"file_hit@{k}"] = m.file_hit_at(files, gold_files, k) if gold_files else None
+    scores["file_all_gold@10"] = m.file_all_gold_at(files, gold_files, 10) if gold_files else None
+    scores["file_recall@10"] = m.file_recall_at(files, gold_files, 10) if gold_files else None
+    scores["file_mrr@10"] = m.file_mrr_at(files, gold_files, 10) if gold_files else None
+    hits = row.get("chunk_hits")
+    if hits is not None and question.facts and answerable:
+        scores["chunk_hits@4"] = float(any(hits[:4]))
+        scores["chunk_hits@10"] = float(any(hits[:10]))
+        first = next((rank for rank, hit in enumerate(hits[:10], start=1) if hit), None)
+        scores["chunk_mrr@10"] = 1.0 / first if first else 0.0
+    else:
+        scores["chunk_hits@4"] = scores["chunk_hits@10"] = scores["chunk_mrr@10"] = None
+    cited = row["cited_files"]
+    scores["citation_precision"] = m.citation_precision(cited, gold_files) if answerable else None
+    scores["citation_recall"] = m.citation_recall(cited, gold_files) if answerable else None
+    scores["failed"] = not (scores["strict"] == 1.0 and scores["correct_abstention"])
+    return scores
+
+
+# ---------------------------------------------------------------------------------------------
+# Aggregating
+
+MEAN_KEYS = ("file_hit@1", "file_hit@4", "file_hit@10", "file_all_gold@10", "file_recall@10", "file_mrr@10",
+             "chunk_hits@4", "chunk_hits@10", "chunk_mrr@10", "strict", "lenient", "f1",
+             "citation_precision", "citation_recall")
+
+
+def aggregate(rows: list[dict]) -> dict:
+    """Means of the scores, abstention precision/recall and latency percentiles over ``rows``.
+
+    Retrieval, answer and citation means are over the answerable questions only;
+    ``strict_all`` also counts a correct abstention on an unanswerable question as correct.
+    """
+    answerable = [r for r in rows if r["scores"]["answerable"]]
+    out: dict = {"questions": len(rows), "answerable": len(answerable)}
+    for key in MEAN_KEYS:
+        out[key] = m.mean(r["scores"][key] for r in answerable)
+    out["strict_all"] = m.mean(r["scores"]["strict"] for r in rows)
+    out["abstention"] = m.abstention_scores([r["scores"]["abstained"] for r in rows],
+                                            [not r["scores"]["answerable"] for r in rows])
+    out["cited_nothing"] = sum(1 for r in answerable if not r["cited_files"])
+    for name in ("retrieval_s", "total_s", "first_token_s"):
+        values = [r["timings"].get(name) for r in rows if r["timings"].get(name) is not None]
+        out[f"{name}_p50"] = m.percentile(values, 50)
+        out[f"{name}_p95"] = m.percentile(values, 95)
+    judged = [r["judge"]["correct"] for r in rows if isinstance(r.get("judge"), dict)
+              and r["judge"].get("correct") is not None]
+    out["judge"] = m.mean(float(j) for j in judged) if judged else None
+    out["judged"] = len(judged)
+    return out
+
+
+def summarize(rows: list[dict]) -> dict:
+    by_type: dict[str, list[dict]] = {}
+    for row in rows:
+        by_type.setdefault(row["type"], []).append(row)
+    return {ALL: aggregate(rows), "by_type": {t: aggregate(rs) for t, rs in sorted(by_type.items())}}
+
+
+# ---------------------------------------------------------------------------------------------
+# Running
+
+
+def _load_previous(out: Path, run_fingerprint: str) -> dict[str, dict]:
+    """Answers in ``out`` from a run with the same settings, by question id; the file is rewritten without the rest."""
+    path = out / ANSWERS
+    if not path.is_file():
+        return {}
+    kept: dict[str, dict] = {}
+    dropped = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line cut short by a kill
+        if row.get("fingerprint") == run_fingerprint:
+            kept[row["id"]] = row
+        else:
+            dropped += 1
+    if dropped:
+        print(f"eval: {dropped} earlier answer(s) in {out} came from other settings or another commit; "
+              "answering those again.",
+              file=sys.stderr)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept.values()), encoding="utf-8")
+    return kept
+
+
+def default_out(pack: Pack, settings: Settings) -> Path:
+    return Path("results") / f"{pack.name}-{corpus_label(pack.corpus)}-{settings.resolved_backend}"
+
+
+def run_eval(pack: str | Path | Pack | None = None, corpus: str | Path | None = None,
+             settings: Settings | None = None, limit: int | None = None, out: str | Path | None = None,
+             progress: bool = True, judge: Judge | None | bool = None, fresh: bool = False) -> EvalResult:
+    """Answers every question of ``pack`` (the seeds pack by default) and scores the answers.
+
+    ``corpus`` overrides the pack's corpus; ``limit`` takes the first N questions;
+    ``out`` is the results folder (default results/<pack>-<corpus>-<backend>);
+    answers already in ``out`` from the same settings are reused unless ``fresh``.
+    ``judge``: a :class:`Judge`, False for none, None to use NEWSQA_JUDGE_MODEL when it is set.
+    """
+    started_at = datetime.datetime.now(datetime.timezone.utc)
+    started = time.perf_counter()
+    if not isinstance(pack, Pack):
+        pack = load_pack(pack, corpus)
+    elif corpus is not None:
+        pack = dataclasses.replace(pack, corpus=Path(corpus).expanduser().resolve())
+    settings = eval_settings(pack, settings)
+    missing = pack.missing_sources()
+    if missing:
+        print(f"eval: {len(missing)} gold source file(s) are not in {pack.corpus}, e.g. {missing[0]}; "
+              "those questions cannot be answered from it.", file=sys.stderr)
+    questions = pack.questions[:limit] if limit else pack.questions
+    out = Path(out) if out else default_out(pack, settings)
+    out.mkdir(parents=True, exist_ok=True)
+    if judge is None:
+        judge = judge_from_env()
+    judge = judge or None
+
+    report = ingest(pack.corpus, settings=settings, progress=progress)
+    record = settings_record(pack, settings) | git_commit()
+    run_fingerprint = fingerprint(record)
+    if fresh and (out / ANSWERS).exists():
+        (out / ANSWERS).unlink()
+    previous = _load_previous(out, run_fingerprint)
+    by_id = {q.id: q for q in pack.questions}
+
+    rows: list[dict] = []
+    reused = 0
+    bar = _progress(len(questions), progress)
+    try:
+        with (out / ANSWERS).open("a", encoding="utf-8") as sink:
+            for question in questions:
+                row = previous.get(question.id)
+                if row is not None:
+                    reused += 1
+                else:
+                    answer = ask(question.question, settings=settings)
+                    row = answer_row(question, answer, started_at.isoformat(timespec="seconds"))
+                    row["fingerprint"] = run_fingerprint
+                    if judge is not None:
+                        row["judge"] = judge.grade(question, answer.text, answer.abstained)
+                    sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    sink.flush()
+                row["scores"] = score_row(by_id[question.id], row)  # rescored: metrics may have changed
+                rows.append(row)
+                if bar is not None:
+                    bar.set_postfix_str(f"strict {m.mean(r['scores']['strict'] for r in rows):.2f}", refresh=False)
+                    bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+
+    models = Counter(r["model"] for r in rows if r.get("model"))
+    record["model_used"] = models.most_common(1)[0][0] if models else None
+    summary = {
+        "pack": pack.name,
+        "questions": len(rows),
+        "of": len(pack.questions),
+        "reused": reused,
+        "settings": record,
+        "fingerprint": run_fingerprint,
+        "corpus_files": report.total_files,
+        "corpus_chunks": report.total_chunks,
+        "has_evidence": pack.has_evidence,
+        "judge": judge.describe() if judge is not None else None,
+        "started": started_at.isoformat(timespec="seconds"),
+        "wall_s": round(time.perf_counter() - started, 2),
+        "metrics": summarize(rows),
+    }
+    (out / SUMMARY).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    # The answers file, in pack order and with scores, replaces the append log once the run is complete;
+    # earlier answers to questions this run left out (--limit) stay, unscored, for a later run to reuse.
+    done = {r["id"] for r in rows}
+    kept = [{k: v for k, v in r.items() if k != "scores"} for i, r in previous.items() if i not in done]
+    (out / ANSWERS).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows + kept),
+                               encoding="utf-8")
+    return EvalResult(out, summary, rows, reused)
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="eval", unit="q", dynamic_ncols=True, file=sys.stderr)
+
+
+def load_results(folder: str | Path) -> tuple[dict, list[dict]]:
+    """The summary and the scored answers of a results folder."""
+    folder = Path(folder)
+    from .pack import PackError
+
+    if not (folder / SUMMARY).is_file() or not (folder / ANSWERS).is_file():
+        raise PackError(f"{folder} is not a results folder (no {SUMMARY} and {ANSWERS}); run newsqa eval --out first.")
+    summary = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
+    rows = [json.loads(line) for line in (folder / ANSWERS).read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [r for r in rows if "scores" in r]  # unscored rows wait to be reused by a later run
+    return summary, rows

@@ -1,0 +1,233 @@
+"""The seeds eval end to end with the local backend: floors, resuming, the CLI, the HTML report in Chromium."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from eval import compare, format_compare, format_table, load_pack, load_results, run_eval, write_html
+from eval import run as run_module
+from eval.cli import main as eval_main
+from eval.judge import Judge
+
+from rag import Settings
+
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("eval-data")
+
+
+@pytest.fixture(scope="module")
+def seeds_run(data_dir, tmp_path_factory):
+    """The whole seeds pack, answered once by the local model."""
+    settings = Settings.load(data_dir=data_dir, backend="local")
+    result = run_eval(settings=settings, out=tmp_path_factory.mktemp("eval-seeds"), progress=False, judge=False)
+    ARTIFACTS.mkdir(exist_ok=True)  # kept for reading after the run: answers.jsonl, summary.json
+    shutil.copytree(result.out, ARTIFACTS / "eval-seeds", dirs_exist_ok=True)
+    return result
+
+
+def test_seeds_eval_meets_its_floors(seeds_run):
+    summary = seeds_run.summary
+    total = summary["metrics"]["all"]
+    print("\n" + format_table(summary))
+    assert summary["questions"] == len(load_pack().questions) and seeds_run.reused == 0
+    # Measured at commits 523b043 and e9bf2e1 (local SmolLM2-135M, MiniLM, 256/32-token chunks, k=10), three
+    # runs, the same each time:
+    assert total["file_hit@4"] >= 0.90  # measured 1.00 (26 of 26 answerable; the corpus has 2 files)
+    assert total["citation_recall"] >= 0.70  # measured 0.88 (multi_article 0.50: one of the two gold files cited)
+    assert total["abstention"]["recall"] >= 0.12  # measured 0.25 (2 of 8 null queries; 1 of 8 passes)
+    assert total["abstention"]["precision"] >= 0.5  # measured 1.00 (it never abstained on an answerable question)
+    # Reported, not floored: how well the tiny model answers is what the eval measures, not a property to pin.
+    # Measured: strict 0.31 over answerable questions, lenient 0.46, F1 0.08.
+    assert 0.0 <= total["strict"] <= 1.0
+    assert set(summary["metrics"]["by_type"]) == {"factoid", "yes_no", "multi_article", "paraphrase", "null_query"}
+    assert summary["metrics"]["by_type"]["null_query"]["answerable"] == 0
+
+
+def test_results_folder_holds_answers_and_the_settings_behind_them(seeds_run):
+    summary, rows = load_results(seeds_run.out)
+    assert summary == json.loads(json.dumps(seeds_run.summary))
+    settings = summary["settings"]
+    for key in ("backend", "model", "embedder", "chunking", "k", "corpus", "commit", "index"):
+        assert key in settings, key
+    assert settings["backend"] == "local" and settings["embedder"] == "minilm" and settings["k"] == 10
+    assert settings["chunking"]["size"] == 256 and settings["model_used"].startswith("local:")
+    assert settings["index"].startswith("eval-seeds-")  # not the user's default index
+    assert summary["corpus_files"] == 2
+    assert [r["id"] for r in rows] == [q.id for q in load_pack().questions]
+    for row in rows:
+        assert {"answer", "abstained", "citations", "cited_files", "retrieved", "timings", "scores"} <= set(row)
+        assert row["timings"]["total_s"] > 0 and "retrieval_s" in row["timings"]
+    latency = summary["metrics"]["all"]
+    assert 0 < latency["retrieval_s_p50"] <= latency["retrieval_s_p95"] <= latency["total_s_p95"]
+
+
+class _JudgeServer(BaseHTTPRequestHandler):
+    """A minimal OpenAI-compatible chat endpoint: says CORRECT when the answer holds the gold answer."""
+
+    def do_POST(self):  # noqa: N802 - the http.server API
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        prompt = body["messages"][0]["content"]
+        gold = prompt.split("Gold answer: ")[1].split("\n")[0].split(" / ")[0]
+        answer = prompt.split("Candidate answer: ")[1].split("\n\nDoes the candidate")[0]
+        verdict = "CORRECT" if gold.lower() in answer.lower() else "INCORRECT"
+        reply = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                 "choices": [{"index": 0, "finish_reason": "stop",
+                              "message": {"role": "assistant", "content": verdict}}],
+                 "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+        data = json.dumps(reply).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def judge_url():
+    server = HTTPServer(("127.0.0.1", 0), _JudgeServer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/v1"
+    server.shutdown()
+
+
+def test_an_interrupted_run_resumes_and_a_judge_grades_apart(data_dir, tmp_path, monkeypatch, judge_url):
+    settings = Settings.load(data_dir=data_dir, backend="local")
+    judge = Judge("judge-model", base_url=judge_url)
+    real_ask, calls = run_module.ask, []
+
+    def interrupted_ask(question, **kwargs):
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        calls.append(question)
+        return real_ask(question, **kwargs)
+
+    monkeypatch.setattr(run_module, "ask", interrupted_ask)
+    with pytest.raises(KeyboardInterrupt):
+        run_eval(settings=settings, limit=4, out=tmp_path, progress=False, judge=judge)
+    written = (tmp_path / "answers.jsonl").read_text().splitlines()
+    assert len(written) == 2 and not (tmp_path / "summary.json").exists()
+    with (tmp_path / "answers.jsonl").open("a") as f:
+        f.write('{"id": "seed-03", "answer": "cut short by a ki')  # a line a kill cut in half
+
+    monkeypatch.setattr(run_module, "ask", real_ask)
+    result = run_eval(settings=settings, limit=4, out=tmp_path, progress=True, judge=judge)
+    assert result.reused == 2 and len(result.rows) == 4
+    assert [r["question"] for r in result.rows[:2]] == calls
+    total = result.summary["metrics"]["all"]
+    assert total["judged"] == 4 and total["judge"] is not None
+    assert result.summary["judge"] == {"model": "judge-model", "base_url": judge_url}
+    for row in result.rows:
+        gold = row["gold"]["answer"].lower()
+        assert row["judge"]["correct"] == (gold in row["answer"].lower())
+    assert "judge†" in format_table(result.summary)
+
+    # Other settings: nothing is reused.
+    again = run_eval(settings=Settings.load(data_dir=data_dir, backend="local", top_k=5), limit=1, out=tmp_path,
+                     progress=False, judge=False)
+    assert again.reused == 0 and again.summary["settings"]["k"] == 5
+
+
+def test_a_dead_judge_does_not_end_the_run():
+    judge = Judge("judge-model", base_url="http://127.0.0.1:9/v1", timeout_s=2)
+    verdict = judge.grade(load_pack().questions[0], "Threads", False)
+    assert verdict["correct"] is None and verdict["reply"].startswith("judge error")
+
+
+def test_compare_two_runs_question_by_question(seeds_run, tmp_path):
+    other = tmp_path / "b"
+    shutil.copytree(seeds_run.out, other)
+    summary, rows = load_results(other)
+    flipped = next(r for r in rows if not r["scores"]["failed"])
+    flipped["answer"], flipped["scores"]["failed"], flipped["scores"]["strict"] = "Something else.", True, 0.0
+    (other / "answers.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    diff = compare(load_results(seeds_run.out), (summary, rows))
+    assert [item["id"] for item in diff["worse"]] == [flipped["id"]]
+    assert diff["better"] == [] and diff["settings"] == {}
+    text = format_compare(diff, ("a", "b"))
+    assert "worse in B (passed in A, failed in B): 1" in text and flipped["id"] in text
+
+
+def test_cli_reuses_answers_checks_floors_and_compares(seeds_run, data_dir, tmp_path, capsys):
+    out = tmp_path / "run"
+    shutil.copytree(seeds_run.out, out)
+    base = ["--data-dir", str(data_dir), "--backend", "local", "--out", str(out), "--quiet"]
+    assert eval_main(base + ["--min", "file_hit@4=0.5", "--min", "abstention_recall=0.1"]) == 0
+    printed = capsys.readouterr().out
+    assert "hit@4" in printed and "strict" in printed and "lenient*" in printed and "abstention:" in printed
+    assert (out / "report.html").is_file()
+    assert json.loads((out / "summary.json").read_text())["reused"] == seeds_run.summary["questions"]
+
+    assert eval_main(base + ["--min", "strict=1.01"]) == 8
+    assert "under the floor" in capsys.readouterr().err
+    assert eval_main(base + ["--min", "no_such_metric=1"]) == 2
+    assert eval_main(["--compare", str(seeds_run.out), str(out)]) == 0
+    assert "better in B" in capsys.readouterr().out
+    assert eval_main(["--compare", str(out), str(tmp_path / "missing")]) == 3
+    assert eval_main(["--pack", str(tmp_path / "nowhere")]) == 3
+    with pytest.raises(SystemExit) as usage:
+        eval_main(["--limit", "0"])
+    assert usage.value.code == 2
+
+
+def test_newsqa_eval_is_a_subcommand(capsys):
+    from rag.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["eval", "--help"])
+    assert done.value.code == 0
+    assert "--compare A B" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "eval" in capsys.readouterr().out
+
+
+def test_html_report_opens_in_headless_chromium(seeds_run):
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page_path = write_html(seeds_run.summary, seeds_run.rows, ARTIFACTS / "eval-report.html")
+    text = page_path.read_text()
+    assert "http://" not in text.split("<body>")[0] and "https://" not in text  # self-contained: no CDN
+    errors: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(page_path.as_uri())
+            assert page.locator("svg.chart").count() == 2
+            total = len(seeds_run.rows)
+            assert page.locator("#count").inner_text() == f"{total} of {total} questions"
+            failures = sum(r["scores"]["failed"] for r in seeds_run.rows)
+            page.select_option("#show", "fail")
+            assert page.locator("#count").inner_text() == f"{failures} of {total} questions"
+            page.select_option("#show", "all")
+            page.select_option("#type", "null_query")
+            nulls = sum(r["type"] == "null_query" for r in seeds_run.rows)
+            assert page.locator("#questions tbody tr:not([hidden])").count() == nulls
+            page.select_option("#type", "all")
+            page.screenshot(path=str(ARTIFACTS / "eval-report.png"), full_page=True)
+        finally:
+            browser.close()
+    assert errors == []
+    assert (ARTIFACTS / "eval-report.png").stat().st_size > 10_000
