@@ -143,6 +143,20 @@ def test_an_interrupted_run_resumes_and_a_judge_grades_apart(data_dir, tmp_path,
     assert again.reused == 0 and again.summary["settings"]["k"] == 5
 
 
+def test_a_real_model_server_can_be_the_judge(data_dir, tmp_path, llama_server):
+    """The judge path against python -m llama_cpp.server: its verdicts come back and are reported apart."""
+    judge = Judge("smollm2", base_url=llama_server, timeout_s=120)
+
+    result = run_eval(settings=Settings.load(data_dir=data_dir, backend="local"), limit=3, out=tmp_path,
+                      progress=False, judge=judge)
+
+    for row in result.rows:
+        assert row["judge"]["reply"] and not row["judge"]["reply"].startswith("judge error"), row["judge"]
+        assert row["judge"]["correct"] in (True, False, None)  # a 135M judge may answer neither word
+    assert result.summary["judge"] == {"model": "smollm2", "base_url": llama_server}
+    assert result.summary["metrics"]["all"]["judged"] == sum(r["judge"]["correct"] is not None for r in result.rows)
+
+
 def test_a_dead_judge_does_not_end_the_run():
     judge = Judge("judge-model", base_url="http://127.0.0.1:9/v1", timeout_s=2)
     verdict = judge.grade(load_pack().questions[0], "Threads", False)
