@@ -40,7 +40,6 @@ class Settings:
     # Embeddings: "minilm" (offline, bundled) or "openai"
     embedder: str = "minilm"
     openai_embedding_model: str = "text-embedding-3-small"
-    embed_batch_size: int = 64
 
     # Retrieval
     top_k: int = 10
