@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag import Settings, ask, ingest
+from rag.llm import OPENAI_DEFAULT_MODEL
 from rag.settings import PROJECT_ROOT
 
 from . import metrics as m
@@ -95,7 +96,7 @@ def settings_record(pack: Pack, settings: Settings) -> dict:
         "corpus": str(pack.corpus),
         "index": settings.index,
         "backend": backend,
-        "model": settings.model or ("gpt-4o-mini" if backend == "openai" else "SmolLM2 (bundled)"),
+        "model": settings.model or (OPENAI_DEFAULT_MODEL if backend == "openai" else "SmolLM2 (bundled)"),
         "embedder": embedder,
         "chunking": {"size": settings.chunk_size, "overlap": settings.chunk_overlap, "unit": "cl100k_base tokens"},
         "k": settings.top_k,
