@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .chunking import chunking_id
-from .citations import Citation, cite, split_sentences
+from .citations import Citation, Claim, cite, split_sentences
 from .embeddings import embedder_id, get_embedder
+from .followup import standalone
 from .llm import get_chat_model
 from .retrieval import HybridRetriever, Retrieved
 from .settings import Settings
@@ -36,13 +37,15 @@ _REFUSAL = re.compile(
 class Answer:
     """What :func:`ask` returns; the CLI prints it, the UI renders it, the eval scores it."""
 
-    question: str
+    question: str  # the standalone question answered: a follow-up rewritten from the chat history
     text: str
     citations: list[Citation]
     abstained: bool
     retrieved: list[Retrieved]
     timings: dict[str, float] = field(default_factory=dict)
     model: str = ""
+    asked: str = ""  # what the user typed; "" when it is ``question`` itself
+    claims: list[Claim] = field(default_factory=list)  # each answer sentence, its citations, and whether they support it
 
     @property
     def files(self) -> list[str]:
@@ -52,7 +55,9 @@ class Answer:
     def to_dict(self) -> dict:
         return {
             "question": self.question,
+            "asked": self.asked or self.question,
             "text": self.text,
+            "claims": [vars(c) for c in self.claims],
             "abstained": self.abstained,
             "citations": [vars(c) for c in self.citations],
             "retrieved": [
@@ -81,16 +86,17 @@ class Engine:
         )
         self.retriever = HybridRetriever(self.index, get_embedder(settings), settings)
 
-    def stream(self, question: str) -> Iterator[str | Answer]:
+    def stream(self, question: str, history: list[Answer] | None = None) -> Iterator[str | Answer]:
         settings = self.settings
         started = time.perf_counter()
-        question = question.strip()
+        asked = question.strip()
+        question = standalone(asked, history or [], get_chat_model(settings) if history else None)
         retrieved = self.retriever.retrieve(question)
         timings = {"retrieval_s": time.perf_counter() - started}
         best_dense = max((r.dense for r in retrieved if r.dense is not None), default=0.0)
         if not retrieved or best_dense < settings.min_relevance:
             timings["total_s"] = time.perf_counter() - started
-            yield abstention(question, retrieved, timings)
+            yield abstention(question, retrieved, timings, asked=_asked(asked, question))
             return
         model = get_chat_model(settings)
         sources = retrieved[: settings.context_chunks]
@@ -113,11 +119,11 @@ class Engine:
         reply = without_repeats("".join(pieces).strip())
         if not reply or _REFUSAL.search(reply):
             timings["total_s"] = time.perf_counter() - started
-            yield abstention(question, retrieved, timings, model.name)
+            yield abstention(question, retrieved, timings, model.name, _asked(asked, question))
             return
-        text, citations = cite(reply, sources, question)
+        text, citations, claims = cite(reply, sources, question, self.retriever.embedder)
         timings["total_s"] = time.perf_counter() - started
-        yield Answer(question, text, citations, False, retrieved, timings, model.name)
+        yield Answer(question, text, citations, False, retrieved, timings, model.name, _asked(asked, question), claims)
 
 
 def build_messages(question: str, sources: list[Retrieved], bodies: list[str] | None = None) -> list[dict]:
@@ -169,9 +175,13 @@ def without_repeats(reply: str) -> str:
     return " ".join(kept)
 
 
-def abstention(question: str, retrieved: list[Retrieved], timings: dict, model: str = "") -> Answer:
+def _asked(asked: str, question: str) -> str:
+    return asked if asked != question else ""
+
+
+def abstention(question: str, retrieved: list[Retrieved], timings: dict, model: str = "", asked: str = "") -> Answer:
     text = f"{ABSTAIN_PREFIX}: none of the indexed articles answers this question."
-    return Answer(question, text, [], True, retrieved, timings, model)
+    return Answer(question, text, [], True, retrieved, timings, model, asked)
 
 
 _engines: dict[Settings, Engine] = {}
@@ -185,18 +195,22 @@ def engine_for(settings: Settings) -> Engine:
         return _engines[settings]
 
 
-def ask_stream(question: str, *, settings: Settings | None = None, **overrides) -> Iterator[str | Answer]:
+def ask_stream(question: str, *, history: list[Answer] | None = None, settings: Settings | None = None,
+               **overrides) -> Iterator[str | Answer]:
     """Yields the answer's text as the model writes it, then the final :class:`Answer`."""
     settings = settings or Settings.load(**overrides)
-    yield from engine_for(settings).stream(question)
+    yield from engine_for(settings).stream(question, history)
 
 
-def ask(question: str, *, settings: Settings | None = None, **overrides) -> Answer:
+def ask(question: str, *, history: list[Answer] | None = None, settings: Settings | None = None,
+        **overrides) -> Answer:
     """Answers ``question`` from the indexed articles, citing the files it rests on.
 
-    Keyword arguments override settings, e.g. ``ask(q, backend="local", top_k=5)``.
+    ``history`` is the chat so far, oldest first: a follow-up ("what did the other
+    article say?") is rewritten into a standalone question from it. Keyword
+    arguments override settings, e.g. ``ask(q, backend="local", top_k=5)``.
     """
-    for item in ask_stream(question, settings=settings, **overrides):
+    for item in ask_stream(question, history=history, settings=settings, **overrides):
         if isinstance(item, Answer):
             return item
     raise RuntimeError("the answer stream ended without an Answer")  # a bug, not a user error

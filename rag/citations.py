@@ -32,6 +32,16 @@ class Citation:
     end: int = -1
 
 
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of an answer, the citation numbers after it, and whether those passages back it."""
+
+    text: str
+    citations: tuple[int, ...]
+    supported: bool
+    support: float  # the best support score among its cited passages, 0..1
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences, also cut at line breaks: headlines, captions and bullets end without a full stop."""
     return [s.strip(" \t-–•▼") for line in text.split("\n") for s in _SENTENCE.split(line) if s.strip(" \t-–•▼")]
@@ -45,14 +55,14 @@ def support(claim: str, passage: str) -> float:
     return len(words & stems(passage)) / len(words)
 
 
-def cite(answer: str, sources: list[Retrieved], question: str = "") -> tuple[str, list[Citation]]:
+def cite(answer: str, sources: list[Retrieved], question: str = "", embedder=None) -> tuple[str, list[Citation], list[Claim]]:
     """The answer with verified ``[n]`` markers after each sentence, and the citations they name.
 
     ``sources`` are the passages the model was shown, numbered from 1 in that order.
     Every non-empty answer gets at least one citation when there is any source.
     """
     if not sources:
-        return _strip_markers(answer), []
+        return _strip_markers(answer), [], []
     passages = [f"{s.chunk.title}\n{s.chunk.text}" for s in sources]
     sentences = split_sentences(answer) or [answer]
     out_sentences, cited = [], []
@@ -81,7 +91,8 @@ def cite(answer: str, sources: list[Retrieved], question: str = "") -> tuple[str
     # Number citations 1, 2, ... in the order the answer first uses them.
     renumber = {old: new for new, old in enumerate(cited, start=1)}
     text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber[int(m.group(1))]}]", text)
-    return text, [_citation(renumber[n], sources[n - 1], f"{answer} {question}") for n in cited]
+    citations = [_citation(renumber[n], sources[n - 1], f"{answer} {question}") for n in cited]
+    return text, citations, []  # claims: filled in by claim verification
 
 
 def _strip_markers(text: str) -> str:

@@ -17,43 +17,43 @@ XAI = source("venturebeat.txt", "Earlier talks between Midjourney and Elon Musk'
 
 
 def test_a_correct_marker_is_kept():
-    text, citations = cite("Wang announced it on Threads [1].", [THREADS, XAI])
+    text, citations, _ = cite("Wang announced it on Threads [1].", [THREADS, XAI])
     assert text == "Wang announced it on Threads [1]."
     assert [c.file for c in citations] == ["gadgets.txt"]
 
 
 def test_a_marker_pointing_nowhere_is_dropped_and_the_right_source_cited():
-    text, citations = cite("Wang announced it on Threads [7].", [THREADS, XAI])
+    text, citations, _ = cite("Wang announced it on Threads [7].", [THREADS, XAI])
     assert "[7]" not in text and "[1]" in text
     assert [c.number for c in citations] == [1]
 
 
 def test_a_marker_on_the_wrong_source_is_moved_to_the_supporting_one():
-    text, citations = cite("Midjourney had talks with xAI that produced no agreement [1].", [THREADS, XAI])
+    text, citations, _ = cite("Midjourney had talks with xAI that produced no agreement [1].", [THREADS, XAI])
     assert text.endswith("[1].")
     assert [c.file for c in citations] == ["venturebeat.txt"]
 
 
 def test_an_answer_without_markers_still_cites_its_best_source():
-    text, citations = cite("Yes.", [THREADS, XAI], question="Did Midjourney talk to Elon Musk's xAI?")
+    text, citations, _ = cite("Yes.", [THREADS, XAI], question="Did Midjourney talk to Elon Musk's xAI?")
     assert [c.file for c in citations] == ["venturebeat.txt"]
     assert text == "Yes [1]."
 
 
 def test_citations_are_numbered_in_order_of_first_use():
-    text, citations = cite("Talks with xAI produced no agreement [2]. Wang announced it on Threads [1].", [THREADS, XAI])
+    text, citations, _ = cite("Talks with xAI produced no agreement [2]. Wang announced it on Threads [1].", [THREADS, XAI])
     assert text == "Talks with xAI produced no agreement [1]. Wang announced it on Threads [2]."
     assert [(c.number, c.file) for c in citations] == [(1, "venturebeat.txt"), (2, "gadgets.txt")]
 
 
 def test_quotes_are_located_in_the_article():
-    _, [citation] = cite("Wang announced it on Threads [1].", [THREADS, XAI])
+    _, [citation], _ = cite("Wang announced it on Threads [1].", [THREADS, XAI])
     assert citation.quote == "In a post on Threads, Alexandr Wang announced the partnership."
     assert (citation.start, citation.end) == (100, 100 + len(citation.quote))
 
 
 def test_no_sources_means_no_citations_and_no_markers():
-    assert cite("Something [1].", []) == ("Something.", [])
+    assert cite("Something [1].", []) == ("Something.", [], [])
 
 
 def test_support_matches_word_forms():
