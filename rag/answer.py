@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 import threading
@@ -14,7 +15,8 @@ from .citations import Citation, Claim, cite, split_sentences
 from .embeddings import embedder_id, get_embedder
 from .followup import standalone
 from .llm import get_chat_model
-from .retrieval import HybridRetriever, Retrieved
+from .query import Query
+from .retrieval import HybridRetriever, Retrieved, evidence_gaps
 from .settings import Settings
 from .store import Index, query_terms, stems
 
@@ -91,19 +93,28 @@ class Engine:
         started = time.perf_counter()
         asked = question.strip()
         question = standalone(asked, history or [], get_chat_model(settings) if history else None)
-        retrieved = self.retriever.retrieve(question)
+        query = self.retriever.analyse(question)
+        gaps = evidence_gaps(query, self.index)
+        retrieved = self.retriever.retrieve(question, query=query)
         timings = {"retrieval_s": time.perf_counter() - started}
         best_dense = max((r.dense for r in retrieved if r.dense is not None), default=0.0)
-        if not retrieved or best_dense < settings.min_relevance:
+        if gaps or not retrieved or best_dense < settings.min_relevance:
             timings["total_s"] = time.perf_counter() - started
-            yield abstention(question, retrieved, timings, asked=_asked(asked, question))
+            yield abstention(question, retrieved, timings, asked=_asked(asked, question), gaps=gaps)
             return
         model = get_chat_model(settings)
-        sources = retrieved[: settings.context_chunks]
         local = settings.resolved_backend == "local"
-        if local:
-            # A tiny model copies from whatever it is shown: show it only the clear leaders.
-            sources = [s for s in sources if s.score >= LOCAL_SOURCE_RATIO * sources[0].score]
+        if query.is_multi or len(query.sources) > 1:
+            # Several stories: one passage from each of the best articles, so that every part has its evidence.
+            best_of_file: dict[str, Retrieved] = {}
+            for r in retrieved:
+                best_of_file.setdefault(r.file, r)
+            sources = list(best_of_file.values())[: settings.context_chunks]
+        else:
+            sources = retrieved[: settings.context_chunks]
+            if local:
+                # A tiny model copies from whatever it is shown: show it only the clear leaders.
+                sources = [s for s in sources if s.score >= LOCAL_SOURCE_RATIO * sources[0].score]
         bodies = None
         if local:
             sources, bodies = focus(sources, question, self.retriever.embedder, keep=3)
@@ -122,6 +133,8 @@ class Engine:
             yield abstention(question, retrieved, timings, model.name, _asked(asked, question))
             return
         text, citations, claims = cite(reply, sources, question, self.retriever.embedder)
+        citations = with_duplicates(citations, sources)
+        text += dates_note(query, citations) + coverage_note(query, sources)
         timings["total_s"] = time.perf_counter() - started
         yield Answer(question, text, citations, False, retrieved, timings, model.name, _asked(asked, question), claims)
 
@@ -179,8 +192,40 @@ def _asked(asked: str, question: str) -> str:
     return asked if asked != question else ""
 
 
-def abstention(question: str, retrieved: list[Retrieved], timings: dict, model: str = "", asked: str = "") -> Answer:
-    text = f"{ABSTAIN_PREFIX}: none of the indexed articles answers this question."
+def with_duplicates(citations: list[Citation], sources: list[Retrieved]) -> list[Citation]:
+    """The citations, plus the same number for each other article that carries a cited passage word for word."""
+    by_file = {s.file: s for s in sources}
+    out = list(citations)
+    for citation in citations:
+        for twin in getattr(by_file.get(citation.file), "duplicates", ()):
+            out.append(dataclasses.replace(citation, file=twin.file, title=twin.title, source=twin.source,
+                                           published=twin.published, url=twin.url, start=-1, end=-1))
+    return out
+
+
+def dates_note(query: Query, citations: list[Citation]) -> str:
+    """For a question about dates or order, the publication dates the answer rests on, from the index."""
+    if not (query.dates or query.order) or not citations:
+        return ""
+    dated = {c.number: c.published[:10] for c in citations if c.published}
+    if not dated:
+        return ""
+    return " (Published: " + ", ".join(f"[{n}] {day}" for n, day in sorted(dated.items())) + ".)"
+
+
+def coverage_note(query: Query, sources: list[Retrieved]) -> str:
+    """Says which publishers the question names that no passage shown to the model came from."""
+    shown = {s.chunk.source for s in sources}
+    missing = [" or ".join(part.sources) for part in query.parts if part.sources and not set(part.sources) & shown]
+    if not query.is_multi or not missing:
+        return ""
+    return f" (No passage from {', '.join(dict.fromkeys(missing))} was found for its part of the question.)"
+
+
+def abstention(question: str, retrieved: list[Retrieved], timings: dict, model: str = "", asked: str = "",
+               gaps: list[str] | None = None) -> Answer:
+    reason = "; ".join(gaps) if gaps else "none of the indexed articles answers this question"
+    text = f"{ABSTAIN_PREFIX}: {reason}."
     return Answer(question, text, [], True, retrieved, timings, model, asked)
 
 

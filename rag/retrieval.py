@@ -1,15 +1,21 @@
-"""Hybrid retrieval: dense (Chroma) and keyword (BM25) candidates, fused by weighted scores.
+"""Hybrid retrieval: dense (Chroma) and keyword (BM25) candidates, fused by weighted scores,
+then arranged so that every part of a question, and every publisher it names, has evidence.
 
 News questions are full of names that embeddings blur and BM25 matches exactly,
-so the keyword side carries the larger weight (see bench/retrieval.py for the
-measurement behind the defaults).
+so the keyword side carries the larger weight. A question that names publishers
+is also searched within each publisher's articles, part by part, and the best
+article of each part gets a boost; later chunks of an article already ranked
+count for less, so that ten chunks cover more than two or three articles.
+bench/retrieval.py measures every weight here; the README has the table.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .chunking import Chunk
+from .query import Part, Publishers, Query, analyse, parse_published
 from .settings import Settings
 from .store import Index
 
@@ -22,6 +28,7 @@ class Retrieved:
     score: float
     dense: float | None  # cosine similarity, when the dense search found it
     lexical: float | None  # BM25 score, when the keyword search found it
+    duplicates: tuple[Chunk, ...] = ()  # the same text in other articles (a wire story under two publishers)
 
     @property
     def file(self) -> str:
@@ -41,21 +48,111 @@ class HybridRetriever:
         self.index = index
         self.embedder = embedder
         self.settings = settings
+        self._publishers: tuple[tuple, Publishers] | None = None
 
-    def retrieve(self, question: str, k: int | None = None, mode: str = "hybrid") -> list[Retrieved]:
-        """The ``k`` best chunks for ``question``, best first; ``mode`` may be hybrid, dense or lexical."""
+    def analyse(self, question: str) -> Query:
+        """The question's publishers, dates and parts, against this corpus's publishers and years."""
+        profile = self.index.profile()
+        key = tuple(profile["sources"])
+        if self._publishers is None or self._publishers[0] != key:
+            self._publishers = (key, Publishers(list(profile["sources"])))
+        return analyse(question, self._publishers[1], tuple(profile["years"]))
+
+    def retrieve(self, question: str, k: int | None = None, mode: str = "hybrid",
+                 query: Query | None = None) -> list[Retrieved]:
+        """The ``k`` best chunks for ``question``, best first; ``mode`` may be hybrid, dense or lexical.
+
+        Only hybrid mode uses the question's publishers, dates and parts; the other two are the plain
+        searches, for comparison.
+        """
         k = k or self.settings.top_k
         n = max(self.settings.candidates, k)
-        dense = dict(self.index.dense_search(self.embedder.embed([question])[0], n)) if mode != "lexical" else {}
-        lexical = dict(self.index.lexical_search(question, n)) if mode != "dense" else {}
-        weights = {"hybrid": (self.settings.dense_weight, self.settings.lexical_weight),
-                   "dense": (1.0, 0.0), "lexical": (0.0, 1.0)}[mode]
-        fused = fuse(dense, lexical, *weights)
-        top = sorted(fused, key=fused.get, reverse=True)[:k]
-        chunks = self.index.chunks(top)
+        if mode != "hybrid":
+            weights = (1.0, 0.0) if mode == "dense" else (0.0, 1.0)
+            dense, lexical, fused = self._search(question, None, n, (), weights)
+            top = sorted(fused, key=fused.get, reverse=True)[:k]
+            return self._results(top, fused, dense, lexical)
+
+        query = query or self.analyse(question)
+        groups = _search_groups(query)
+        texts = [question] + [part.text for part, _ in groups]
+        vectors = self.embedder.embed(list(dict.fromkeys(texts)))
+        vector_of = dict(zip(dict.fromkeys(texts), vectors))
+        weights = (self.settings.dense_weight, self.settings.lexical_weight)
+        dense, lexical, fused = self._search(question, vector_of[question], n, (), weights)
+        leaders: list[str] = []
+        for part, sources in groups:
+            part_dense, part_lexical, part_fused = self._search(
+                part.text, vector_of[part.text], self.settings.part_candidates, sources, weights)
+            for cid, score in part_fused.items():
+                fused[cid] = max(fused.get(cid, 0.0), score * self.settings.part_weight)
+                dense.setdefault(cid, part_dense.get(cid))
+                lexical.setdefault(cid, part_lexical.get(cid))
+            if part_fused:
+                chunks = self.index.chunks(list(part_fused))
+                ranked = sorted(part_fused, key=lambda c: part_fused[c] + self._date_bonus(chunks.get(c), part),
+                                reverse=True)
+                best_of_file: dict[str, str] = {}
+                for cid in ranked:
+                    if cid in chunks:
+                        best_of_file.setdefault(chunks[cid].file, cid)
+                leaders += list(best_of_file.values())[: self.settings.part_leaders]
+        chunks = self.index.chunks(list(fused))
+        named = set(query.sources)
+        scored = {
+            cid: score
+            + (self.settings.publisher_boost if named and chunks[cid].source in named else 0.0)
+            + self._date_bonus(chunks[cid], query)
+            for cid, score in fused.items() if cid in chunks
+        }
+        for cid in set(leaders) & set(scored):
+            scored[cid] += self.settings.part_leader_boost
+        order = diversify(scored, chunks, self.settings.same_article_decay)
+        top, duplicates = collapse_duplicates(order, chunks, k)
+        return self._results(top, scored, dense, lexical, duplicates, chunks)
+
+    def _search(self, text: str, vector, n: int, sources: tuple[str, ...], weights: tuple[float, float]):
+        dense_weight, lexical_weight = weights
+        dense = dict(self.index.dense_search(
+            vector if vector is not None else self.embedder.embed([text])[0], n, sources)) if dense_weight else {}
+        lexical = dict(self.index.lexical_search(text, n, sources)) if lexical_weight else {}
+        return dense, lexical, fuse(dense, lexical, dense_weight, lexical_weight)
+
+    def _date_bonus(self, chunk: Chunk | None, about: Part | Query) -> float:
+        """A boost for a chunk published in a date range the question names (or the newest, for "latest")."""
+        if chunk is None:
+            return 0.0
+        bonus = self.settings.date_boost if any(r.contains(chunk.published) for r in about.dates) else 0.0
+        order = getattr(about, "order", None)
+        day = parse_published(chunk.published) if order else None
+        if day is not None:
+            # Days since the corpus's epoch, scaled so that a year spans the whole boost.
+            age = (day.toordinal() - 738000) / 365.0
+            bonus += self.settings.date_boost * (age if order == "latest" else -age) * 0.5
+        return bonus
+
+    def _results(self, top, scores, dense, lexical, duplicates=None, chunks=None) -> list[Retrieved]:
+        chunks = chunks or self.index.chunks(top)
+        duplicates = duplicates or {}
         return [
-            Retrieved(chunks[cid], fused[cid], dense.get(cid), lexical.get(cid)) for cid in top if cid in chunks
+            Retrieved(chunks[cid], scores[cid], dense.get(cid), lexical.get(cid), tuple(duplicates.get(cid, ())))
+            for cid in top if cid in chunks
         ]
+
+
+def _search_groups(query: Query) -> list[tuple[Part, tuple[str, ...]]]:
+    """The restricted searches a question needs: each part within each publisher it names."""
+    if not query.sources and not query.is_multi:
+        return []
+    parts = query.parts if query.is_multi else (Part(query.text, query.sources, query.dates),)
+    groups = []
+    for part in parts:
+        # "The Guardian article focuses on his performance": the part needs the question's names.
+        missing = [name for name in query.names if name.lower() not in part.text.lower()]
+        searched = Part(" ".join([part.text, *missing]), part.sources, part.dates)
+        for source in part.sources or query.sources or ("",):
+            groups.append((searched, (source,) if source else ()))
+    return list(dict.fromkeys(groups))
 
 
 def fuse(dense: dict[str, float], lexical: dict[str, float], dense_weight: float, lexical_weight: float) -> dict[str, float]:
@@ -75,3 +172,68 @@ def fuse(dense: dict[str, float], lexical: dict[str, float], dense_weight: float
             scaled = (score - bottom) / (top - bottom) if top > bottom else 1.0
             fused[cid] = fused.get(cid, 0.0) + weight * scaled
     return fused
+
+
+def diversify(scores: dict[str, float], chunks: dict[str, Chunk], decay: float) -> list[str]:
+    """Chunk ids best first, each further chunk of an already-ranked article scored ``decay`` times lower."""
+    remaining = dict(scores)
+    seen: dict[str, int] = {}
+    order = []
+    while remaining:
+        best = max(remaining, key=lambda c: remaining[c] * decay ** seen.get(chunks[c].file, 0))
+        order.append(best)
+        seen[chunks[best].file] = seen.get(chunks[best].file, 0) + 1
+        del remaining[best]
+        if len(order) >= 64:  # nobody reads further
+            break
+    return order
+
+
+_SHINGLE_WORD = re.compile(r"\w+")
+NEAR_DUPLICATE = 0.8  # share of shared word triples: one story, two publishers
+
+
+def collapse_duplicates(order: list[str], chunks: dict[str, Chunk], k: int) -> tuple[list[str], dict[str, list[Chunk]]]:
+    """The first ``k`` chunks of ``order`` whose text no better-ranked chunk of another article already has;
+    the ones dropped are returned under the chunk they copy."""
+    kept: list[tuple[str, set]] = []
+    duplicates: dict[str, list[Chunk]] = {}
+    for cid in order:
+        if cid not in chunks:
+            continue
+        words = _SHINGLE_WORD.findall(chunks[cid].text.lower())
+        shingles = {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+        twin = next((kid for kid, other in kept if chunks[kid].file != chunks[cid].file
+                     and len(shingles & other) >= NEAR_DUPLICATE * min(len(shingles), len(other))), None)
+        if twin is not None:
+            duplicates.setdefault(twin, []).append(chunks[cid])
+            continue
+        if len(kept) < k:
+            kept.append((cid, shingles))
+        elif len(kept) >= k:
+            break
+    return [cid for cid, _ in kept], duplicates
+
+
+def evidence_gaps(query: Query, index: Index) -> list[str]:
+    """What the question rests on that no indexed article has: a publisher the corpus lacks, or a name
+    that no article mentions. Any gap means the articles cannot answer it, however close the passages."""
+    profile = index.profile()
+    # Publishers are only known where most articles say who published them; elsewhere a named
+    # publisher is just a name to look for in the text.
+    knows_publishers = sum(profile["sources"].values()) >= 0.5 * max(profile["articles"], 1)
+    gaps = [f"no indexed article is from {name}" for name in query.unknown_publishers if knows_publishers]
+    named = " ".join(query.unknown_publishers).lower() if knows_publishers else ""
+    for name in query.names:
+        if name.lower() not in named and not any(index.mentions(form) for form in _name_forms(name)):
+            gaps.append(f"no indexed article mentions {name}")
+    return gaps
+
+
+_GENERIC = frozenset("club football fc inc corp corporation company co ltd group team university league the of".split())
+
+
+def _name_forms(name: str) -> list[str]:
+    """``name``, and without the generic words articles often leave out ("Chelsea" for "Chelsea Football Club")."""
+    core = " ".join(w for w in name.split() if w.lower() not in _GENERIC)
+    return [name, core] if core and core != name else [name]

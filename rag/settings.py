@@ -47,6 +47,15 @@ class Settings:
     dense_weight: float = 0.2  # measured in bench/retrieval.py; the README has the table
     lexical_weight: float = 0.8
     min_relevance: float = 0.2  # best dense cosine under this: abstain
+    # News-aware retrieval (rag/query.py): each part of a question is also searched within the publishers
+    # it names. Measured with bench/retrieval.py --grid on the public pack; the README has the table.
+    part_candidates: int = 40  # taken from each part's own searches
+    part_leaders: int = 1  # articles of each part that get part_leader_boost
+    part_leader_boost: float = 0.1
+    part_weight: float = 1.0  # a part's own fused score counts this much against the whole question's
+    publisher_boost: float = 0.2  # for chunks from a publisher the question names
+    date_boost: float = 0.2  # for chunks published on a date, or in a range, the question names
+    same_article_decay: float = 0.9  # each further chunk of an article already ranked is scored this much less
 
     # Answering
     backend: str | None = None  # "openai" or "local"; None: openai if OPENAI_API_KEY is set

@@ -225,26 +225,56 @@ class Index:
 
     # -- search --------------------------------------------------------------------------
 
-    def dense_search(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the ``n`` nearest chunks, best first."""
+    def dense_search(self, vector: np.ndarray, n: int, sources: tuple[str, ...] = ()) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the ``n`` nearest chunks, best first; only ``sources``' when given."""
         if self.collection.count() == 0:
             return []
-        result = self.collection.query(query_embeddings=[vector], n_results=n, include=["distances"])
+        where = {"source": {"$in": list(sources)}} if sources else None
+        result = self.collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
 
-    def lexical_search(self, text: str, n: int) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score, higher is better) of the ``n`` best keyword matches."""
+    def lexical_search(self, text: str, n: int, sources: tuple[str, ...] = ()) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score, higher is better) of the ``n`` best keyword matches; only ``sources``' when given."""
         terms = query_terms(text)
         if not terms:
             return []
         match = " OR ".join(f'"{t}"' for t in terms)
+        only = f" AND chunks.source IN ({','.join('?' * len(sources))})" if sources else ""
         rows = self._read(
             "SELECT chunks.id, -bm25(chunks_fts, 2.0, 2.0, 1.0) FROM chunks_fts"
             " JOIN chunks ON chunks.rowid = chunks_fts.rowid"
-            " WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, 2.0, 2.0, 1.0) LIMIT ?",
-            (match, n),
+            f" WHERE chunks_fts MATCH ?{only} ORDER BY bm25(chunks_fts, 2.0, 2.0, 1.0) LIMIT ?",
+            (match, *sources, n),
         )
         return [(cid, float(score)) for cid, score in rows]
+
+    def mentions(self, phrase: str) -> bool:
+        """Whether any chunk contains ``phrase``, word for word (stemmed, as the keyword index is)."""
+        words = _WORD.findall(phrase.lower())
+        if not words:
+            return True
+        quoted = '"' + " ".join(words) + '"'
+        return bool(self._read("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1", (quoted,)))
+
+    def profile(self) -> dict:
+        """The corpus's publishers (articles each), publication years (articles each), most first, and its
+        article count.
+
+        Cached until the index changes: the query reads every chunk row.
+        """
+        version = self._read("SELECT max(rowid), count(*) FROM files")[0]
+        cached = getattr(self, "_profile", None)
+        if cached and cached[0] == version:
+            return cached[1]
+        sources = self._read(
+            "SELECT source, count(DISTINCT file) AS n FROM chunks WHERE source != '' GROUP BY source ORDER BY n DESC")
+        years = self._read(
+            "SELECT substr(published, 1, 4) AS y, count(DISTINCT file) AS n FROM chunks"
+            " WHERE published GLOB '[12][0-9][0-9][0-9]*' GROUP BY y ORDER BY n DESC")
+        articles = self._read("SELECT count(*) FROM files")[0][0]
+        profile = {"sources": dict(sources), "years": {int(y): n for y, n in years}, "articles": articles}
+        self._profile = (version, profile)
+        return profile
 
     def chunks(self, ids: list[str]) -> dict[str, Chunk]:
         found: dict[str, Chunk] = {}
