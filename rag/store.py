@@ -227,9 +227,9 @@ class Index:
 
     def dense_search(self, vector: np.ndarray, n: int, sources: tuple[str, ...] = ()) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the ``n`` nearest chunks, best first; only ``sources``' when given."""
-        if self.collection.count() == 0:
-            return []
         where = {"source": {"$in": list(sources)}} if sources else None
+        if len(sources) == 1:
+            where = {"source": sources[0]}
         result = self.collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
 
