@@ -59,11 +59,12 @@ class HybridRetriever:
         return analyse(question, self._publishers[1], tuple(profile["years"]))
 
     def retrieve(self, question: str, k: int | None = None, mode: str = "hybrid",
-                 query: Query | None = None) -> list[Retrieved]:
+                 query: Query | None = None, files: tuple[str, ...] = ()) -> list[Retrieved]:
         """The ``k`` best chunks for ``question``, best first.
 
         ``mode`` "hybrid" (the default) uses the question's publishers, dates and parts; "fused", "dense"
-        and "lexical" are the plain searches it builds on, for comparison.
+        and "lexical" are the plain searches it builds on, for comparison. ``files`` (a follow-up's
+        earlier sources) are searched on their own too, and their best passage leads.
         """
         k = k or self.settings.top_k
         n = max(self.settings.candidates, k)
@@ -83,21 +84,9 @@ class HybridRetriever:
         dense, lexical, fused = self._search(question, vector_of[question], n, (), weights)
         leaders: list[str] = []
         for part, sources in groups:
-            part_dense, part_lexical, part_fused = self._search(
-                part.text, vector_of[part.text], self.settings.part_candidates, sources, weights)
-            for cid, score in part_fused.items():
-                fused[cid] = max(fused.get(cid, 0.0), score * self.settings.part_weight)
-                dense.setdefault(cid, part_dense.get(cid))
-                lexical.setdefault(cid, part_lexical.get(cid))
-            if part_fused:
-                chunks = self.index.chunks(list(part_fused))
-                ranked = sorted(part_fused, key=lambda c: part_fused[c] + self._date_bonus(chunks.get(c), part),
-                                reverse=True)
-                best_of_file: dict[str, str] = {}
-                for cid in ranked:
-                    if cid in chunks:
-                        best_of_file.setdefault(chunks[cid].file, cid)
-                leaders += list(best_of_file.values())[: self.settings.part_leaders]
+            leaders += self._search_part(part, vector_of[part.text], weights, (dense, lexical, fused), sources=sources)
+        carried = self._search_part(Part(question), vector_of[question], weights, (dense, lexical, fused),
+                                    files=tuple(files))[:1] if files else []
         chunks = self.index.chunks(list(fused))
         named = set(query.sources)
         scored = {
@@ -109,14 +98,36 @@ class HybridRetriever:
         for cid in set(leaders) & set(scored):
             scored[cid] += self.settings.part_leader_boost
         order = diversify(scored, chunks, self.settings.same_article_decay)
+        if carried and carried[0] in scored:
+            order = carried + [cid for cid in order if cid != carried[0]]
         top, duplicates = collapse_duplicates(order, chunks, k)
         return self._results(top, scored, dense, lexical, duplicates, chunks)
 
-    def _search(self, text: str, vector, n: int, sources: tuple[str, ...], weights: tuple[float, float]):
+    def _search_part(self, part: Part, vector, weights, found: tuple[dict, dict, dict],
+                     sources: tuple[str, ...] = (), files: tuple[str, ...] = ()) -> list[str]:
+        """Searches one part within ``sources`` or ``files``, adds what it finds to the ``found`` (dense,
+        lexical, fused) scores, and returns its best chunk in each of its first ``part_leaders`` articles."""
+        dense, lexical, fused = found
+        part_dense, part_lexical, part_fused = self._search(
+            part.text, vector, self.settings.part_candidates, sources, weights, files)
+        for cid, score in part_fused.items():
+            fused[cid] = max(fused.get(cid, 0.0), score * self.settings.part_weight)
+            dense.setdefault(cid, part_dense.get(cid))
+            lexical.setdefault(cid, part_lexical.get(cid))
+        chunks = self.index.chunks(list(part_fused))
+        ranked = sorted((c for c in part_fused if c in chunks),
+                        key=lambda c: part_fused[c] + self._date_bonus(chunks[c], part), reverse=True)
+        best_of_file: dict[str, str] = {}
+        for cid in ranked:
+            best_of_file.setdefault(chunks[cid].file, cid)
+        return list(best_of_file.values())[: self.settings.part_leaders]
+
+    def _search(self, text: str, vector, n: int, sources: tuple[str, ...], weights: tuple[float, float],
+                files: tuple[str, ...] = ()):
         dense_weight, lexical_weight = weights
         dense = dict(self.index.dense_search(
-            vector if vector is not None else self.embedder.embed([text])[0], n, sources)) if dense_weight else {}
-        lexical = dict(self.index.lexical_search(text, n, sources)) if lexical_weight else {}
+            vector if vector is not None else self.embedder.embed([text])[0], n, sources, files)) if dense_weight else {}
+        lexical = dict(self.index.lexical_search(text, n, sources, files)) if lexical_weight else {}
         return dense, lexical, fuse(dense, lexical, dense_weight, lexical_weight)
 
     def _date_bonus(self, chunk: Chunk | None, about: Part | Query) -> float:

@@ -225,26 +225,29 @@ class Index:
 
     # -- search --------------------------------------------------------------------------
 
-    def dense_search(self, vector: np.ndarray, n: int, sources: tuple[str, ...] = ()) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the ``n`` nearest chunks, best first; only ``sources``' when given."""
-        where = {"source": {"$in": list(sources)}} if sources else None
-        if len(sources) == 1:
-            where = {"source": sources[0]}
+    def dense_search(self, vector: np.ndarray, n: int, sources: tuple[str, ...] = (),
+                     files: tuple[str, ...] = ()) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the ``n`` nearest chunks, best first; only from ``sources``
+        (publishers) or ``files`` when given."""
+        where = _where("source", sources) or _where("file", files)
         result = self.collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
 
-    def lexical_search(self, text: str, n: int, sources: tuple[str, ...] = ()) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score, higher is better) of the ``n`` best keyword matches; only ``sources``' when given."""
+    def lexical_search(self, text: str, n: int, sources: tuple[str, ...] = (),
+                       files: tuple[str, ...] = ()) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score, higher is better) of the ``n`` best keyword matches; only from ``sources``
+        (publishers) or ``files`` when given."""
         terms = query_terms(text)
         if not terms:
             return []
         match = " OR ".join(f'"{t}"' for t in terms)
-        only = f" AND chunks.source IN ({','.join('?' * len(sources))})" if sources else ""
+        column, values = ("source", sources) if sources else ("file", files)
+        only = f" AND chunks.{column} IN ({','.join('?' * len(values))})" if values else ""
         rows = self._read(
             "SELECT chunks.id, -bm25(chunks_fts, 2.0, 2.0, 1.0) FROM chunks_fts"
             " JOIN chunks ON chunks.rowid = chunks_fts.rowid"
             f" WHERE chunks_fts MATCH ?{only} ORDER BY bm25(chunks_fts, 2.0, 2.0, 1.0) LIMIT ?",
-            (match, *sources, n),
+            (match, *values, n),
         )
         return [(cid, float(score)) for cid, score in rows]
 
@@ -301,6 +304,12 @@ class Index:
         if reader is not None:
             reader.close()
             self._readers.db = None
+
+
+def _where(key: str, values: tuple[str, ...]) -> dict | None:
+    if not values:
+        return None
+    return {key: values[0]} if len(values) == 1 else {key: {"$in": list(values)}}
 
 
 def query_terms(text: str) -> list[str]:

@@ -72,3 +72,11 @@ def test_ask_abstains_with_the_reason_when_a_publisher_is_missing(news_settings)
     answer = rag.ask("According to a Reuters report, how much did Lumo raise?", settings=news_settings)
     assert answer.abstained
     assert "Reuters" in answer.text
+
+
+def test_a_follow_ups_earlier_files_are_searched_and_lead(retriever):
+    question = "Who put money into it?"
+    plain = [r.file for r in retriever.retrieve(question, k=2)]
+    carried = retriever.retrieve(question, k=2, files=("verge-battery.txt",))
+    assert plain[0] != "verge-battery.txt"
+    assert carried[0].file == "verge-battery.txt"
