@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .chunking import chunking_id
-from .citations import Citation, Claim, cite, split_sentences
+from .citations import Citation, Claim, cite, embed_cached, split_sentences
 from .embeddings import embedder_id, get_embedder
 from .followup import standalone
 from .llm import get_chat_model
@@ -160,7 +160,8 @@ def focus(sources: list[Retrieved], question: str, embedder, keep: int) -> tuple
     """
     per_source = [split_sentences(s.chunk.text) or [s.chunk.text] for s in sources]
     flat = [sentence for sentences in per_source for sentence in sentences]
-    similarity = embedder.embed(flat) @ embedder.embed([question])[0]
+    sentence_vectors, (question_vector,) = embed_cached(embedder, flat, also=[question])
+    similarity = sentence_vectors @ question_vector
     wanted = stems(question)
     focused, offset = [], 0
     for source, sentences in zip(sources, per_source):

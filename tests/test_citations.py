@@ -3,7 +3,7 @@
 import pytest
 
 from rag.chunking import Chunk
-from rag.citations import cite, split_sentences, support
+from rag.citations import Claim, cite, split_sentences, support
 from rag.retrieval import Retrieved, fuse
 
 
@@ -52,8 +52,8 @@ def test_quotes_are_located_in_the_article():
     assert (citation.start, citation.end) == (100, 100 + len(citation.quote))
 
 
-def test_no_sources_means_no_citations_and_no_markers():
-    assert cite("Something [1].", []) == ("Something.", [], [])
+def test_no_sources_means_no_citations_no_markers_and_nothing_supported():
+    assert cite("Something [1].", []) == ("Something.", [], [Claim("Something.", (), False, 0.0)])
 
 
 def test_support_matches_word_forms():

@@ -45,20 +45,53 @@ def anchor_id(turn: int, number: int) -> str:
 
 
 def answer_html(answer: Answer, turn: int) -> str:
-    """The verified answer, each [n] a link to its source card with the file and quote as a tooltip."""
+    """The verified answer, each [n] a link to its source card, each sentence no passage backs marked."""
     by_number = {c.number: c for c in answer.citations}
-    parts: list[str] = []
-    last = 0
-    for match in _MARKER.finditer(answer.text):
-        parts.append(_markdown_safe(answer.text[last : match.start()]))
-        numbers = [int(n) for n in match.group(1).split(",")]
-        parts.append("".join(_marker(by_number.get(n), n, turn) for n in numbers))
-        last = match.end()
-    parts.append(_markdown_safe(answer.text[last:]))
-    body = "".join(parts)
+    body = "".join(_piece_html(piece, supported, by_number, turn) for piece, supported in _claim_pieces(answer))
     if answer.abstained:
         return f'<span class="newsqa-abstain">{body}</span>'
     return body
+
+
+UNSUPPORTED_TIP = "No cited passage supports this sentence"
+# Inline: the page's stylesheet lives in ui/app.py, and the mark must show without it.
+_UNSUPPORTED_STYLE = "text-decoration: underline dotted; text-underline-offset: 3px; opacity: 0.7; cursor: help"
+
+
+def _claim_pieces(answer: Answer) -> list[tuple[str, bool]]:
+    """The answer text cut into its claims' sentences (each with its markers), and whether each is backed.
+
+    An answer without claims (an abstention, an answer from before claims) is one backed piece.
+    """
+    text, claims = answer.text, answer.claims
+    if answer.abstained or not claims:
+        return [(text, True)]
+    starts, cursor = [], 0
+    for claim in claims:
+        at = text.find(claim.text.rstrip(".!?"), cursor)
+        if at < 0:  # text and claims disagree: show the text as it is rather than guess
+            return [(text, True)]
+        starts.append(at)
+        cursor = at + len(claim.text.rstrip(".!?"))
+    bounds = [0] + starts[1:] + [len(text)]
+    return [(text[a:b], claim.supported) for claim, a, b in zip(claims, bounds, bounds[1:])]
+
+
+def _piece_html(piece: str, supported: bool, by_number: dict[int, Citation], turn: int) -> str:
+    parts: list[str] = []
+    last = 0
+    for match in _MARKER.finditer(piece):
+        parts.append(_markdown_safe(piece[last : match.start()]))
+        numbers = [int(n) for n in match.group(1).split(",")]
+        parts.append("".join(_marker(by_number.get(n), n, turn) for n in numbers))
+        last = match.end()
+    parts.append(_markdown_safe(piece[last:]))
+    body = "".join(parts)
+    if supported or not piece.strip():
+        return body
+    trailing = body[len(body.rstrip()):]
+    return (f'<span class="newsqa-unsupported" title="{UNSUPPORTED_TIP}" style="{_UNSUPPORTED_STYLE}">'
+            f"{body.rstrip()}</span>{trailing}")
 
 
 def _marker(citation: Citation | None, number: int, turn: int) -> str:
