@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from .chunking import chunking_id
 from .citations import Citation, Claim, cite, embed_cached, split_sentences
 from .embeddings import embedder_id, get_embedder
-from .followup import standalone
+from .followup import carried_files, standalone
 from .llm import get_chat_model
 from .query import Query
 from .retrieval import HybridRetriever, Retrieved, evidence_gaps
@@ -93,9 +93,11 @@ class Engine:
         started = time.perf_counter()
         asked = question.strip()
         question = standalone(asked, history or [], get_chat_model(settings) if history else None)
+        # The typed words say which earlier article a follow-up means ("the other article"); the rewrite may not.
+        carried = carried_files(asked, history or [])
         query = self.retriever.analyse(question)
         gaps = evidence_gaps(query, self.index)
-        retrieved = self.retriever.retrieve(question, query=query)
+        retrieved = self.retriever.retrieve(question, query=query, files=tuple(carried))
         timings = {"retrieval_s": time.perf_counter() - started}
         best_dense = max((r.dense for r in retrieved if r.dense is not None), default=0.0)
         if gaps or not retrieved or best_dense < settings.min_relevance:

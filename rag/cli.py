@@ -114,10 +114,10 @@ def _ask(args, settings: Settings) -> int:
     return 0
 
 
-def _answer(question: str, settings: Settings, stream: bool) -> Answer:
+def _answer(question: str, settings: Settings, stream: bool, history: list[Answer] | None = None) -> Answer:
     live = stream and sys.stdout.isatty()
     draft = ""
-    for item in ask_stream(question, settings=settings):
+    for item in ask_stream(question, history=history, settings=settings):
         if isinstance(item, Answer):
             if live and draft:
                 # The draft carries the model's own markers; replace it with the verified answer.
@@ -153,6 +153,7 @@ def format_answer(answer: Answer) -> str:
 
 def _chat(args, settings: Settings) -> int:
     print(f"newsqa chat — index {settings.index!r}, backend {settings.resolved_backend}. Empty line or Ctrl-D quits.")
+    history: list[Answer] = []
     while True:
         try:
             question = input("\n? ").strip()
@@ -162,7 +163,7 @@ def _chat(args, settings: Settings) -> int:
         if not question:
             return 0
         try:
-            _answer(question, settings, stream=True)
+            history.append(_answer(question, settings, stream=True, history=history[-2:]))
         except NewsqaError as error:  # one bad turn should not end the conversation
             print(f"newsqa: {error}", file=sys.stderr)
 

@@ -15,7 +15,7 @@ from rag.errors import ConfigError  # noqa: E402
 from tests.conftest import MIDJOURNEY_GADGETS, MIDJOURNEY_VENTUREBEAT  # noqa: E402
 from ui import render  # noqa: E402
 from ui.app import NewsqaUI, answer_turn, check_exposure, credentials  # noqa: E402
-from ui.conversation import needs_context, retrieval_question  # noqa: E402
+from ui.conversation import api_history, chat_history, searched_for_html  # noqa: E402
 from ui.corpus import UploadRejected, example_questions, sanitize_filename, save_uploads  # noqa: E402
 
 
@@ -138,15 +138,35 @@ def test_abstentions_say_so_plainly():
 # -- follow-ups ---------------------------------------------------------------------------------
 
 
-def test_follow_ups_carry_the_previous_subject_and_fresh_questions_do_not():
-    previous = [{"question": "Who is the CEO of Midjourney?", "answer": _answer("The CEO of Midjourney is David Holz [1].")}]
-    follow_up = retrieval_question("Did he say the company stays independent?", previous)
-    assert follow_up.startswith("Did he say the company stays independent? (context:")
-    assert "Holz" in follow_up and "Midjourney" in follow_up
-    fresh = "Which company had earlier discussions with Midjourney that did not become a formal agreement?"
-    assert retrieval_question(fresh, previous) == fresh
-    assert retrieval_question("Did he say more?", []) == "Did he say more?"
-    assert needs_context("And Meta?") and needs_context("What about them?") and not needs_context(fresh)
+def test_the_engine_gets_the_answered_turns_and_an_api_caller_a_one_turn_history():
+    answered = _answer()
+    turns = [{"question": "q1", "error": "boom"}, {"question": answered.question, "answer": answered}]
+    assert chat_history(turns) == [answered]  # a failed turn has nothing to lean on
+    assert api_history("  ") == []
+    (previous,) = api_history("Who is the CEO of Midjourney?")
+    assert previous.question == "Who is the CEO of Midjourney?" and previous.abstained and not previous.citations
+
+
+def test_a_rewritten_follow_up_shows_what_was_searched_for():
+    rewritten = dataclasses.replace(_answer(), question="Did David Holz say <b>so</b>?", asked="Did he say so?")
+    line = searched_for_html(rewritten)
+    assert 'class="newsqa-searched"' in line and "Searched for: Did David Holz say &lt;b&gt;so&lt;/b&gt;?" in line
+    assert searched_for_html(_answer()) == ""  # a question that stood alone needs no note
+
+
+def test_a_follow_up_in_the_chat_is_answered_as_a_standalone_question(seeded_settings):
+    app = NewsqaUI(seeded_settings)
+    *_, (_, history, turns, _) = answer_turn(app, "Who is the CEO of Midjourney?", [], [], {})
+    assert "newsqa-searched" not in history[-1]["content"]
+
+    *_, (_, history, turns, _) = answer_turn(app, "What did he say about the company's independence?", history,
+                                             turns, {})
+
+    follow_up = turns[-1]["answer"]
+    assert follow_up.asked == "What did he say about the company's independence?"
+    assert "David Holz" in follow_up.question and "Midjourney" in follow_up.question
+    assert f"Searched for: {render.esc(follow_up.question)}" in history[-1]["content"]
+    assert follow_up.citations and 'class="newsqa-cite"' in history[-1]["content"]
 
 
 # -- launching safely ---------------------------------------------------------------------------

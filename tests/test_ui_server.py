@@ -109,8 +109,8 @@ def test_api_endpoints_answer_with_the_answer_fields(ui_server):
     assert all(o["done"] is False and set(o) == ANSWER_FIELDS | {"done"} for o in outputs[:-1])
 
     follow_up = client.predict("Does the partnership give Meta a stake in it?", CEO_QUESTION, api_name="/ask")
-    assert follow_up["question"].startswith("Does the partnership give Meta a stake in it? (context:")
-    assert "Midjourney" in follow_up["question"]
+    assert follow_up["asked"] == "Does the partnership give Meta a stake in it?"
+    assert follow_up["question"] != follow_up["asked"] and "Midjourney" in follow_up["question"]
 
     corpus = client.predict(api_name="/corpus")
     assert corpus["articles"] >= 2 and corpus["chunks"] > 0 and corpus["last_ingested"]
@@ -246,6 +246,9 @@ def test_the_page_in_a_browser(ui_server, browser, tmp_path):
     _ask(page, "Does the partnership give Meta a stake in his company?", answers_before=1)
     follow_up = page.locator(BOT).nth(1).inner_text()
     assert follow_up.strip() and "⚠" not in follow_up
+    searched = page.locator(f"{BOT} .newsqa-searched")  # the standalone question it was rewritten to
+    assert searched.count() == 1 and "Holz" in searched.inner_text(), follow_up
+    assert page.locator(BOT).nth(1).locator("a.newsqa-cite").count() >= 1  # the answer below it still has its links
     sources = _sources_text(page)
     assert "Q2: Does the partnership give Meta a stake in his company?" in sources and "Earlier answers (1)" in sources
     assert ".txt" in sources.split("Earlier answers")[0]  # the follow-up's own sources

@@ -25,7 +25,7 @@ from rag.errors import ConfigError
 from rag.llm import OPENAI_DEFAULT_MODEL, SMOLLM_FILE
 
 from . import render
-from .conversation import retrieval_question
+from .conversation import api_history, chat_history, searched_for_html
 from .corpus import UPLOAD_DIR, UPLOAD_SUFFIXES, example_questions, index_stats, save_uploads
 
 log = logging.getLogger("newsqa.ui")
@@ -36,7 +36,8 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 ANSWER_CONCURRENCY = 16  # answers in flight; the local model itself answers one at a time
 
 API_ENDPOINTS = {
-    "/ask": "ask(question, previous_question='', top_k=0) -> the Answer as a dict (Answer.to_dict())",
+    "/ask": "ask(question, previous_question='', top_k=0) -> the Answer as a dict (Answer.to_dict()): "
+            "question is the standalone question answered, asked the question sent",
     "/ask_stream": "ask_stream(question, previous_question='', top_k=0) -> drafts, then the Answer as a dict",
     "/corpus": "corpus() -> articles, chunks, last_ingested, corpus folder, llm, embedder, chunking, top_k",
 }
@@ -141,8 +142,7 @@ def answer_turn(app: NewsqaUI, question: str, history: list, turns: list, prefs:
     answer = None
     try:
         settings = app.session_settings(prefs)
-        entry["retrieval_question"] = retrieval_question(question, turns[:-1])
-        for item in ask_stream(entry["retrieval_question"], settings=settings):
+        for item in ask_stream(question, history=chat_history(turns[:-1]), settings=settings):
             if isinstance(item, Answer):
                 answer = item
             else:
@@ -158,7 +158,7 @@ def answer_turn(app: NewsqaUI, question: str, history: list, turns: list, prefs:
         entry["error"] = "The answer stream ended without an answer."
     if answer is not None:
         entry["answer"] = answer
-        history[-1] = {"role": "assistant", "content": render.answer_html(answer, turn)}
+        history[-1] = {"role": "assistant", "content": searched_for_html(answer) + render.answer_html(answer, turn)}
     else:
         history[-1] = {"role": "assistant", "content": render.error_html(entry["error"])}
     yield "", history, turns, render.sources_html(turns, app.corpus_root())
@@ -270,18 +270,10 @@ def _api_settings(app: NewsqaUI, top_k) -> Settings:
         raise gr.Error(str(error)) from None
 
 
-def _api_question(question: str, previous_question: str) -> str:
+def _api_question(question: str) -> str:
     if not (question or "").strip():
         raise gr.Error("question is empty")
-    turns = []
-    if (previous_question or "").strip():
-        turns = [{"question": previous_question, "answer": _NoAnswer()}]
-    return retrieval_question(question, turns)
-
-
-class _NoAnswer:
-    abstained = True
-    text = ""
+    return question.strip()
 
 
 # -- the page --------------------------------------------------------------------------------
@@ -293,6 +285,7 @@ CSS = """
 a.newsqa-cite, a[href^="#newsqa-src-"] { font-size: 0.8em; vertical-align: super; text-decoration: none;
   font-weight: 600; padding: 0 1px; cursor: pointer; }
 .newsqa-muted { opacity: 0.65; font-style: italic; }
+.newsqa-searched { font-size: 0.85em; opacity: 0.65; font-style: italic; margin-bottom: 4px; }
 .newsqa-cursor { opacity: 0.6; animation: newsqa-blink 1s steps(1) infinite; }
 @keyframes newsqa-blink { 50% { opacity: 0; } }
 .newsqa-error { color: #b42318; }
@@ -457,9 +450,9 @@ def build_app(settings: Settings) -> gr.Blocks:
             previous_question makes `question` a follow-up to it; top_k (0: the server's) sets the chunks retrieved.
             """
             settings = _api_settings(app, top_k)
-            asked = _api_question(question, previous_question)
+            asked = _api_question(question)
             try:
-                for item in ask_stream(asked, settings=settings):
+                for item in ask_stream(asked, history=api_history(previous_question), settings=settings):
                     if isinstance(item, Answer):
                         return item.to_dict()
             except NewsqaError as error:
@@ -469,16 +462,15 @@ def build_app(settings: Settings) -> gr.Blocks:
         def ask_stream_api(question: str, previous_question: str = "", top_k: int = 0) -> Iterator[dict]:
             """Like ask, streamed: dicts with the draft text and done=False, then the Answer's dict with done=True."""
             settings = _api_settings(app, top_k)
-            asked = _api_question(question, previous_question)
+            asked = _api_question(question)
             draft = ""
             try:
-                for item in ask_stream(asked, settings=settings):
+                for item in ask_stream(asked, history=api_history(previous_question), settings=settings):
                     if isinstance(item, Answer):
                         yield {**item.to_dict(), "done": True}
                         return
                     draft += item
-                    yield {"question": asked, "text": draft, "abstained": False, "citations": [], "retrieved": [],
-                           "timings": {}, "model": "", "done": False}
+                    yield {**Answer(asked, draft, [], False, []).to_dict(), "done": False}  # the final's keys
             except NewsqaError as error:
                 raise gr.Error(str(error)) from None
 

@@ -27,7 +27,7 @@ def plain(text: str) -> str:
 
 def _markdown_safe(text: str) -> str:
     """Escapes what the chat's Markdown renderer would otherwise act on in model text."""
-    text = esc(text)
+    text = html.escape(text, quote=False)  # quote=True writes &#x27;, whose "#" would be escaped below
     return re.sub(r"([\\`*_{}\[\]#|~])", r"\\\1", text)
 
 
