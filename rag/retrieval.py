@@ -86,7 +86,7 @@ class HybridRetriever:
         for part, sources in groups:
             leaders += self._search_part(part, vector_of[part.text], weights, (dense, lexical, fused), sources=sources)
         carried = self._search_part(Part(question), vector_of[question], weights, (dense, lexical, fused),
-                                    files=tuple(files))[:1] if files else []
+                                    files=tuple(files), leaders=len(files)) if files else []
         chunks = self.index.chunks(list(fused))
         named = set(query.sources)
         scored = {
@@ -98,15 +98,19 @@ class HybridRetriever:
         for cid in set(leaders) & set(scored):
             scored[cid] += self.settings.part_leader_boost
         order = diversify(scored, chunks, self.settings.same_article_decay)
-        if carried and carried[0] in scored:
-            order = carried + [cid for cid in order if cid != carried[0]]
+        if carried:
+            # The follow-up's articles lead, in the order it named them ("the other article", "both").
+            rank = {file: i for i, file in enumerate(files)}
+            carried = sorted((c for c in carried if c in scored), key=lambda c: rank.get(chunks[c].file, len(rank)))
+            order = carried + [cid for cid in order if cid not in carried]
         top, duplicates = collapse_duplicates(order, chunks, k)
         return self._results(top, scored, dense, lexical, duplicates, chunks)
 
     def _search_part(self, part: Part, vector, weights, found: tuple[dict, dict, dict],
-                     sources: tuple[str, ...] = (), files: tuple[str, ...] = ()) -> list[str]:
+                     sources: tuple[str, ...] = (), files: tuple[str, ...] = (), leaders: int = 0) -> list[str]:
         """Searches one part within ``sources`` or ``files``, adds what it finds to the ``found`` (dense,
-        lexical, fused) scores, and returns its best chunk in each of its first ``part_leaders`` articles."""
+        lexical, fused) scores, and returns its best chunk in each of its first ``leaders`` articles
+        (``part_leaders`` unless given)."""
         dense, lexical, fused = found
         part_dense, part_lexical, part_fused = self._search(
             part.text, vector, self.settings.part_candidates, sources, weights, files)
@@ -120,7 +124,7 @@ class HybridRetriever:
         best_of_file: dict[str, str] = {}
         for cid in ranked:
             best_of_file.setdefault(chunks[cid].file, cid)
-        return list(best_of_file.values())[: self.settings.part_leaders]
+        return list(best_of_file.values())[: leaders or self.settings.part_leaders]
 
     def _search(self, text: str, vector, n: int, sources: tuple[str, ...], weights: tuple[float, float],
                 files: tuple[str, ...] = ()):
