@@ -87,9 +87,25 @@ def cite(answer: str, sources: list[Retrieved], question: str = "", embedder=Non
                 for n, s in enumerate(sources, start=1)}
     vocab = {n: stems(p) for n, p in passages.items()}
     judged = [_judged(b, question) for b in bare]
-    scores = _scores(judged, passages, sources, embedder)
+    clauses = [_clauses(b) for b in bare]
+    flat_clauses = [c for group in clauses if len(group) > 1 for c in group]
+    all_scores = _scores(judged + [_judged(c, question) for c in flat_clauses], passages, sources, embedder)
+    scores, clause_scores = all_scores[: len(judged)], dict(zip(flat_clauses, all_scores[len(judged):]))
     asked = stems(question)
-    cited = [_backing(b, n_claimed, row, vocab, asked) for b, n_claimed, row in zip(bare, claimed, scores)]
+    cited, partly = [], set()
+    for i, (b, n_claimed, row) in enumerate(zip(bare, claimed, scores)):
+        if len(clauses[i]) < 2:
+            cited.append(_backing(b, n_claimed, row, vocab, asked))
+            continue
+        # "The CNBC article says X, while the Herald reports Y": each clause is checked on its own.
+        backed = [_backing(c, n_claimed, clause_scores[c], vocab, asked) for c in clauses[i]]
+        whole = _backing(b, n_claimed, row, vocab, asked)
+        if all(backed) or not whole:
+            cited.append(list(dict.fromkeys(n for chosen in backed for n in chosen)))
+            if not all(backed) and cited[-1]:
+                partly.add(i)
+        else:
+            cited.append(whole)
     fallback = None
     if not any(cited):
         # Nothing the answer says is backed by a passage; it still points at the one that best
@@ -103,7 +119,7 @@ def cite(answer: str, sources: list[Retrieved], question: str = "", embedder=Non
     renumber = {old: new for new, old in enumerate(order, start=1)}
     text = " ".join(_attach(b, "".join(f"[{renumber[n]}]" for n in chosen)) for b, chosen in zip(bare, cited))
     claims = [
-        Claim(b, tuple(renumber[n] for n in chosen), bool(chosen) and i != fallback,
+        Claim(b, tuple(renumber[n] for n in chosen), bool(chosen) and i != fallback and i not in partly,
               round(max(row[n] for n in chosen) if chosen else max(row.values()), 3))
         for i, (b, chosen, row) in enumerate(zip(bare, cited, scores))
     ]
@@ -112,6 +128,15 @@ def cite(answer: str, sources: list[Retrieved], question: str = "", embedder=Non
         backed = " ".join(judged[i] for i, chosen in enumerate(cited) if n in chosen)
         citations.append(_citation(renumber[n], sources[n - 1], backed))
     return text, citations, claims
+
+
+_CLAUSE = re.compile(r",?\s+(?:while|whereas)\s+|;\s+|,\s+but\s+|,\s+and\s+(?=the\b)", re.IGNORECASE)
+
+
+def _clauses(sentence: str) -> list[str]:
+    """A sentence's clauses about different things, when it joins them; each has three content words or more."""
+    parts = [p for p in _CLAUSE.split(sentence) if len(stems(p)) >= 3]
+    return parts if len(parts) > 1 else [sentence]
 
 
 def specifics(sentence: str) -> set[str]:

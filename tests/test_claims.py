@@ -152,3 +152,19 @@ def test_markers_citations_and_claims_always_agree(answer, question, with_embedd
         assert claim.supported <= bool(claim.citations)
     assert text.strip() == "" or citations  # a non-empty answer always cites something
     assert sum(bool(c.citations) and not c.supported for c in claims) <= (0 if any(c.supported for c in claims) else 1)
+
+
+def test_a_sentence_contrasting_two_articles_cites_each_for_its_own_clause(embedder):
+    answer = ("Gadgets says Midjourney released its first video generation model in June, "
+              "while VentureBeat says discussions between Midjourney and xAI did not materialize into a formal agreement [1].")
+    text, citations, [claim] = cite(answer, SOURCES, "", embedder)
+    assert {c.file for c in citations} == {"gadgets.txt", "venturebeat.txt"}
+    assert claim.supported and len(claim.citations) == 2
+
+
+def test_a_contrast_with_one_invented_clause_keeps_the_backed_citation_but_is_not_supported(embedder):
+    answer = ("Gadgets says Midjourney released its first video generation model in June, "
+              "while VentureBeat says the deal is worth 2 billion dollars.")
+    _, citations, [claim] = cite(answer, SOURCES, "", embedder)
+    assert [c.file for c in citations] == ["gadgets.txt"]
+    assert claim.citations == (1,) and not claim.supported
