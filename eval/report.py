@@ -21,6 +21,7 @@ COLUMNS = [
     ("f1", "F1", False),
     ("citation_precision", "citeP", False),
     ("citation_recall", "citeR", False),
+    ("claims_supported", "backed", False),
 ]
 LEGEND = (
     "hit@4, allgold@10, MRR@10: file-level retrieval (distinct files of the retrieved chunks). "
@@ -29,6 +30,7 @@ LEGEND = (
     "or from a restatement of the question). "
     "lenient*: the paper's scorer, any shared word; generous, shown only beside strict. "
     "F1: token F1. citeP/citeR: cited files against gold files. "
+    "backed: the share of an answer's sentences that the passages they cite support (claim verification). "
     "Answer, retrieval and citation scores are over answerable questions; in a row of unanswerable questions only "
     "(null_query), strict is the share that abstained. abst: how many abstained."
 )
@@ -340,8 +342,8 @@ def write_html(summary: dict, rows: list[dict], path: str | Path) -> Path:
 # Comparing two runs
 
 COMPARE_KEYS = ["file_hit@4", "file_all_gold@10", "file_mrr@10", "chunk_hits@4", "chunk_hits@10", "chunk_mrr@10",
-                "strict", "lenient", "f1", "citation_precision", "citation_recall", "strict_all",
-                "retrieval_s_p50", "total_s_p50", "total_s_p95"]
+                "strict", "lenient", "f1", "citation_precision", "citation_recall", "claims_supported",
+                "strict_all", "retrieval_s_p50", "total_s_p50", "total_s_p95"]
 
 
 def compare(a: tuple[dict, list[dict]], b: tuple[dict, list[dict]]) -> dict:

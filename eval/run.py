@@ -143,6 +143,8 @@ def answer_row(question: Question, answer, run_id: str) -> dict:
         "cited_files": answer.files,
         "citations": [dataclasses.asdict(c) if dataclasses.is_dataclass(c) else dict(vars(c))
                       for c in answer.citations],
+        "claims": [dataclasses.asdict(c) for c in getattr(answer, "claims", [])],
+        "asked_as": getattr(answer, "question", question.question),
         "retrieved": [{"file": r.file, "score": round(float(r.score), 4)} for r in answer.retrieved],
         "chunk_hits": m.chunk_hits(texts, list(question.facts)) if question.facts else None,
         "timings": {k: round(float(v), 4) for k, v in (answer.timings or {}).items()},
@@ -184,6 +186,9 @@ def score_row(question: Question, row: dict) -> dict:
     cited = row["cited_files"]
     scores["citation_precision"] = m.citation_precision(cited, gold_files) if answerable else None
     scores["citation_recall"] = m.citation_recall(cited, gold_files) if answerable else None
+    claims = row.get("claims") or []
+    scores["claims_supported"] = (sum(c["supported"] for c in claims) / len(claims)
+                                  if claims and not abstained else None)
     scores["failed"] = not (scores["strict"] == 1.0 and scores["correct_abstention"])
     return scores
 
@@ -193,7 +198,7 @@ def score_row(question: Question, row: dict) -> dict:
 
 MEAN_KEYS = ("file_hit@1", "file_hit@4", "file_hit@10", "file_all_gold@10", "file_recall@10", "file_mrr@10",
              "chunk_hits@4", "chunk_hits@10", "chunk_mrr@10", "strict", "lenient", "f1",
-             "citation_precision", "citation_recall")
+             "citation_precision", "citation_recall", "claims_supported")
 
 
 def aggregate(rows: list[dict]) -> dict:

@@ -45,6 +45,7 @@ _SPLIT = re.compile(r",?\s+(?:while|whereas|and then|compared to|compared with|b
                     r"|\s+and\s+(?=(?:the|a|an)\s+(?:\S+\s+){0,6}?(?:articles?|reports?|pieces?)\b)"
                     r"|,?\s+and\s+(?=(?:its|his|her|their|is|was|has|had|also|being|offers|enforces|provides)\b)"
                     r"|,\s+(?=(?:is|was|has|had)\s+also\b)|\s+(?=is\s+also\b)", re.IGNORECASE)
+MAX_ALIAS_WORDS = 8
 _QUESTION_WORDS = frozenset(
     "who what which when where why how whose whom is are was were do does did has have had can could would should "
     "will between after before after considering according among during in on the a an if and or but yes no".split())
@@ -102,7 +103,8 @@ class Publishers:
         for source in sources:
             for alias in _aliases(source):
                 key = _key(alias)
-                if key and (len(key) > 1 or len(key[0]) > 2):
+                # Longer "publishers" are a stray sentence in a Source: line; they also slow every lookup.
+                if key and (len(key) > 1 or len(key[0]) > 2) and len(key) <= MAX_ALIAS_WORDS:
                     self.aliases.setdefault(key, set()).add(source)
         self.longest = max((len(k) for k in self.aliases), default=0)
 

@@ -80,3 +80,17 @@ def test_a_follow_ups_earlier_files_are_searched_and_lead(retriever):
     carried = retriever.retrieve(question, k=2, files=("verge-battery.txt",))
     assert plain[0] != "verge-battery.txt"
     assert carried[0].file == "verge-battery.txt"
+
+
+def test_an_answer_from_a_wire_copy_cites_both_articles(news_settings):
+    answer = rag.ask("How much did Lumo raise from Orchard Ventures?", settings=news_settings)
+    assert not answer.abstained
+    assert {"techcrunch-funding.txt", "engadget-wire.txt"} <= set(answer.files)
+    numbers = {c.number for c in answer.citations if c.file in ("techcrunch-funding.txt", "engadget-wire.txt")}
+    assert len(numbers) == 1  # one passage, one marker, two files
+
+
+def test_a_question_about_a_date_is_answered_with_the_dates_it_rests_on(news_settings):
+    answer = rag.ask("What did The Verge publish about battery life on October 5, 2023?", settings=news_settings)
+    assert not answer.abstained
+    assert "(Published: [1] 2023-10-05" in answer.text
