@@ -139,7 +139,12 @@ def _rows(text: str) -> int:
 
 
 def format_answer(answer: Answer) -> str:
-    lines = [answer.text]
+    lines = [f"(searched for: {answer.question})"] if answer.asked and answer.asked != answer.question else []
+    lines.append(answer.text)
+    unsupported = [c.text for c in answer.claims if not c.supported]
+    if unsupported and not answer.abstained:
+        lines.append("\nNot supported by the cited passages:")
+        lines += [f"  - {text}" for text in unsupported]
     if answer.citations:
         lines.append("\nSources:")
         for c in answer.citations:

@@ -63,3 +63,18 @@ def test_errors_are_one_line_with_a_meaningful_exit_code(tmp_path):
     no_key = newsqa("ask", "Who is the CEO of Midjourney?", "--backend", "openai", data_dir=tmp_path)
     assert no_key.returncode == 6 and "OPENAI_API_KEY" in no_key.stderr
     assert "Traceback" not in no_key.stderr
+
+
+def test_the_terminal_answer_shows_the_rewritten_question_and_the_unsupported_sentences():
+    from rag.answer import Answer
+    from rag.citations import Citation, Claim
+    from rag.cli import format_answer
+
+    answer = Answer("Did David Holz say Midjourney stays independent?", "Yes [1]. It has 40 staff.",
+                    [Citation(1, "a.txt", "A title", "Midjourney remains independent.", 1.0)], False, [],
+                    asked="Did he say it stays independent?",
+                    claims=[Claim("Yes.", (1,), True, 0.9), Claim("It has 40 staff.", (), False, 0.2)])
+    shown = format_answer(answer)
+    assert shown.startswith("(searched for: Did David Holz say Midjourney stays independent?)")
+    assert "Not supported by the cited passages:\n  - It has 40 staff." in shown
+    assert "Yes." not in shown.split("Not supported")[1]
