@@ -107,11 +107,11 @@ class Engine:
         model = get_chat_model(settings)
         local = settings.resolved_backend == "local"
         if query.is_multi or len(query.sources) > 1:
-            # Several stories: one passage from each of the best articles, so that every part has its evidence.
-            best_of_file: dict[str, Retrieved] = {}
-            for r in retrieved:
-                best_of_file.setdefault(r.file, r)
-            sources = list(best_of_file.values())[: settings.context_chunks]
+            # Several stories: each part's best passage, from distinct articles where it can.
+            sources = evidence_per_part(query, retrieved)
+            if not local:
+                sources += [r for r in _best_of_each_file(retrieved) if r not in sources]
+            sources = sorted(sources[: settings.context_chunks], key=retrieved.index)
         else:
             sources = retrieved[: settings.context_chunks]
             if local:
@@ -193,6 +193,26 @@ def without_repeats(reply: str) -> str:
 
 def _asked(asked: str, question: str) -> str:
     return asked if asked != question else ""
+
+
+def evidence_per_part(query: Query, retrieved: list[Retrieved]) -> list[Retrieved]:
+    """For each part of the question (each publisher, when one part names several), its best-ranked passage
+    from a publisher it names, in an article no earlier part took when there is one."""
+    wants = [part.sources for part in query.parts] if query.is_multi else [(s,) for s in query.sources]
+    chosen: list[Retrieved] = []
+    for sources in wants:
+        fits = [r for r in retrieved if r not in chosen and (not sources or r.chunk.source in sources)]
+        fresh = [r for r in fits if r.file not in {c.file for c in chosen}]
+        if fresh or fits:
+            chosen.append((fresh or fits)[0])
+    return chosen or retrieved[:1]
+
+
+def _best_of_each_file(retrieved: list[Retrieved]) -> list[Retrieved]:
+    best: dict[str, Retrieved] = {}
+    for r in retrieved:
+        best.setdefault(r.file, r)
+    return list(best.values())
 
 
 def with_duplicates(citations: list[Citation], sources: list[Retrieved]) -> list[Citation]:

@@ -87,9 +87,10 @@ def cite(answer: str, sources: list[Retrieved], question: str = "", embedder=Non
                 for n, s in enumerate(sources, start=1)}
     vocab = {n: stems(p) for n, p in passages.items()}
     judged = [_judged(b, question) for b in bare]
-    clauses = [_clauses(b) for b in bare]
+    # A bare "Yes." to a question about two articles rests on each: its clauses come from the question.
+    clauses = [_clauses(j) for j in judged]
     flat_clauses = [c for group in clauses if len(group) > 1 for c in group]
-    all_scores = _scores(judged + [_judged(c, question) for c in flat_clauses], passages, sources, embedder)
+    all_scores = _scores(judged + flat_clauses, passages, sources, embedder)
     scores, clause_scores = all_scores[: len(judged)], dict(zip(flat_clauses, all_scores[len(judged):]))
     asked = stems(question)
     cited, partly = [], set()
@@ -108,9 +109,10 @@ def cite(answer: str, sources: list[Retrieved], question: str = "", embedder=Non
             cited.append(whole)
     fallback = None
     if not any(cited):
-        # Nothing the answer says is backed by a passage; it still points at the one that best
-        # matches answer and question together, on its closest sentence, which stays unsupported.
-        [whole] = _scores([f"{' '.join(bare)} {question}"], passages, sources, embedder)
+        # Nothing the answer says is backed by a passage; it still points at the best evidence for
+        # the question (an invented answer's own words would pick the passage it garbled), on its
+        # closest sentence, which stays unsupported.
+        [whole] = _scores([question or " ".join(bare)], passages, sources, embedder)
         best = max(whole, key=whole.get)
         fallback = max(range(len(bare)), key=lambda i: scores[i][best])
         cited[fallback] = [best]

@@ -27,3 +27,14 @@ def test_coverage_note_names_the_part_whose_publisher_no_passage_came_from():
     assert coverage_note(query, [passage("a.txt", "TechCrunch")]) == (
         " (No passage from The Verge was found for its part of the question.)")
     assert coverage_note(query, [passage("a.txt", "TechCrunch"), passage("b.txt", "The Verge")]) == ""
+
+
+def test_each_part_gets_its_own_evidence_from_a_distinct_article():
+    from rag.answer import evidence_per_part
+
+    query = analyse("Does the TechCrunch report say the launch slipped, while the other TechCrunch report says "
+                    "sales doubled, and The Verge reports record sales?", PUBLISHERS)
+    ranked = [passage("tc1.txt", "TechCrunch"), passage("tc1.txt", "TechCrunch"), passage("verge.txt", "The Verge"),
+              passage("tc2.txt", "TechCrunch")]
+    ranked[1] = Retrieved(ranked[1].chunk.__class__(**{**vars(ranked[1].chunk), "id": "tc1.txt:1"}), 0.9, 0.5, 1.0)
+    assert [r.file for r in evidence_per_part(query, ranked)] == ["tc1.txt", "tc2.txt", "verge.txt"]
