@@ -106,20 +106,12 @@ class Engine:
             return
         model = get_chat_model(settings)
         local = settings.resolved_backend == "local"
-        if query.is_multi or len(query.sources) > 1:
-            # Several stories: each part's best passage, from distinct articles where it can.
-            sources = evidence_per_part(query, retrieved)
-            if not local:
-                sources += [r for r in _best_of_each_file(retrieved) if r not in sources]
-            sources = sorted(sources[: settings.context_chunks], key=retrieved.index)
-        else:
-            sources = retrieved[: settings.context_chunks]
-            if local:
-                # A tiny model copies from whatever it is shown: show it only the clear leaders.
-                sources = [s for s in sources if s.score >= LOCAL_SOURCE_RATIO * sources[0].score]
+        sources = self.evidence(query, retrieved, carried)
         bodies = None
         if local:
-            sources, bodies = focus(sources, question, self.retriever.embedder, keep=3)
+            # A question about dates or order was ranked by them; re-ranking by words would undo that.
+            reorder = not (query.dates or query.order or carried)
+            sources, bodies = focus(sources, question, self.retriever.embedder, keep=3, reorder=reorder)
         messages = build_messages(question, sources, bodies)
         pieces: list[str] = []
         generation_started = time.perf_counter()
@@ -141,6 +133,28 @@ class Engine:
         yield Answer(question, text, citations, False, retrieved, timings, model.name, _asked(asked, question), claims)
 
 
+    def evidence(self, query: Query, retrieved: list[Retrieved], carried: list[str]) -> list[Retrieved]:
+        """The passages the model is shown, best first."""
+        settings = self.settings
+        local = settings.resolved_backend == "local"
+        if carried:
+            # "What did the other article say?": answer from the articles it points at, and only those.
+            pointed = [r for r in retrieved if r.file in carried]
+            if pointed:
+                return (_best_of_each_file(pointed) if local else pointed)[: settings.context_chunks]
+        if query.is_multi or len(query.sources) > 1:
+            # Several stories: each part's best passage, from distinct articles where it can.
+            sources = evidence_per_part(query, retrieved)
+            if not local:
+                sources += [r for r in _best_of_each_file(retrieved) if r not in sources]
+            return sorted(sources[: settings.context_chunks], key=retrieved.index)
+        sources = retrieved[: settings.context_chunks]
+        if local:
+            # A tiny model copies from whatever it is shown: show it only the clear leaders.
+            sources = [s for s in sources if s.score >= LOCAL_SOURCE_RATIO * sources[0].score]
+        return sources
+
+
 def build_messages(question: str, sources: list[Retrieved], bodies: list[str] | None = None) -> list[dict]:
     """The chat prompt: numbered sources (their chunk text, or ``bodies``), then the question."""
     blocks = []
@@ -153,8 +167,10 @@ def build_messages(question: str, sources: list[Retrieved], bodies: list[str] | 
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 
-def focus(sources: list[Retrieved], question: str, embedder, keep: int) -> tuple[list[Retrieved], list[str]]:
-    """The sources, each cut to its ``keep`` sentences that best match the question, best source first.
+def focus(sources: list[Retrieved], question: str, embedder, keep: int,
+          reorder: bool = True) -> tuple[list[Retrieved], list[str]]:
+    """The sources, each cut to its ``keep`` sentences that best match the question, best source first
+    (unless ``reorder`` is false: then in the order given).
 
     A tiny model answers better from less text, and leans on the first source.
     Sentences are ranked by shared words plus embedding similarity, which links
@@ -174,7 +190,8 @@ def focus(sources: list[Retrieved], question: str, embedder, keep: int) -> tuple
         best = sorted(range(len(sentences)), key=rank, reverse=True)[:keep]
         focused.append((rank(best[0]), source, " ".join(sentences[i] for i in sorted(best))))
         offset += len(sentences)
-    focused.sort(key=lambda item: item[0], reverse=True)
+    if reorder:
+        focused.sort(key=lambda item: item[0], reverse=True)
     return [source for _, source, _ in focused], [body for _, _, body in focused]
 
 

@@ -109,11 +109,10 @@ def cite(answer: str, sources: list[Retrieved], question: str = "", embedder=Non
             cited.append(whole)
     fallback = None
     if not any(cited):
-        # Nothing the answer says is backed by a passage; it still points at the best evidence for
-        # the question (an invented answer's own words would pick the passage it garbled), on its
-        # closest sentence, which stays unsupported.
-        [whole] = _scores([question or " ".join(bare)], passages, sources, embedder)
-        best = max(whole, key=whole.get)
+        # Nothing the answer says is backed by a passage; it still points at the first one, the
+        # engine's best evidence and the one a small model leans on (an invented answer's own words
+        # would pick whichever passage it garbled), on its closest sentence, which stays unsupported.
+        best = 1
         fallback = max(range(len(bare)), key=lambda i: scores[i][best])
         cited[fallback] = [best]
     # Number citations 1, 2, ... in the order the answer first uses them.
