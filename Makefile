@@ -31,5 +31,6 @@ test: install
 
 bench: install
 	$(PYTHON) bench/retrieval.py
+	$(PYTHON) bench/abstention.py
 	$(PYTHON) bench/ingest.py
 	$(PYTHON) bench/ask.py
