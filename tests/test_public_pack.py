@@ -16,7 +16,7 @@ from rag.retrieval import HybridRetriever, evidence_gaps
 from rag.store import Index
 
 # Measured on this pack at 256-token chunks; plain fusion scored 0.800 / 1.000 / 0.836.
-MEASURED = {"all_gold": 0.983, "hits@10": 0.983, "mrr@10": 0.836}
+MEASURED = {"all_gold": 0.983, "hits@10": 0.983, "mrr@10": 0.841}
 PUBLIC = Path(__file__).resolve().parents[2] / "shared" / "newsqa" / "public"
 pytestmark = pytest.mark.skipif(not (PUBLIC / "qa.jsonl").exists(), reason="no MultiHop-RAG pack in ../shared/newsqa")
 
