@@ -38,7 +38,7 @@ _DATE_PATTERNS = [
 ]
 _BEFORE = re.compile(r"\b(?:before|prior to|earlier than|until|by)\s*$", re.IGNORECASE)
 _AFTER = re.compile(r"\b(?:after|since|later than|following)\s*$", re.IGNORECASE)
-_LATEST = re.compile(r"\b(?:latest|most recent|newest|recently published|last)\b", re.IGNORECASE)
+_LATEST = re.compile(r"\b(?:latest|most recent|newest|recently published)\b", re.IGNORECASE)
 _EARLIEST = re.compile(r"\b(?:earliest|first published|oldest)\b", re.IGNORECASE)
 # Where a question about several stories divides: "X reported A, while Y reported B".
 _SPLIT = re.compile(r",?\s+(?:while|whereas|and then|compared to|compared with|but)\s+|;\s+|,\s+and\s+(?=(?:the|a|an|does|did|is|was|has)\b)"

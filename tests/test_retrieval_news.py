@@ -94,3 +94,10 @@ def test_a_question_about_a_date_is_answered_with_the_dates_it_rests_on(news_set
     answer = rag.ask("What did The Verge publish about battery life on October 5, 2023?", settings=news_settings)
     assert not answer.abstained
     assert "(Published: [1] 2023-10-05" in answer.text
+
+
+def test_latest_favours_the_newest_of_the_matching_articles(retriever):
+    latest = retriever.retrieve("What is the latest The Verge article about battery life?", k=1)
+    earliest = retriever.retrieve("What is the earliest The Verge article about battery life?", k=1)
+    assert latest[0].file == "verge-battery.txt"  # 2023-11-02
+    assert earliest[0].file == "verge-other.txt"  # 2023-10-05
