@@ -16,7 +16,7 @@ from .embeddings import embedder_id, get_embedder
 from .followup import carried_files, standalone
 from .llm import get_chat_model
 from .query import Query
-from .retrieval import HybridRetriever, Retrieved, evidence_gaps
+from .retrieval import HybridRetriever, Retrieved, evidence_gaps, first_of_each_article
 from .settings import Settings
 from .store import Index, query_terms, stems
 
@@ -141,12 +141,12 @@ class Engine:
             # "What did the other article say?": answer from the articles it points at, and only those.
             pointed = [r for r in retrieved if r.file in carried]
             if pointed:
-                return (_best_of_each_file(pointed) if local else pointed)[: settings.context_chunks]
+                return (first_of_each_article(pointed, lambda r: r.file) if local else pointed)[: settings.context_chunks]
         if query.is_multi or len(query.sources) > 1:
             # Several stories: each part's best passage, from distinct articles where it can.
             sources = evidence_per_part(query, retrieved)
             if not local:
-                sources += [r for r in _best_of_each_file(retrieved) if r not in sources]
+                sources += [r for r in first_of_each_article(retrieved, lambda r: r.file) if r not in sources]
             return sorted(sources[: settings.context_chunks], key=retrieved.index)
         sources = retrieved[: settings.context_chunks]
         if local:
@@ -223,13 +223,6 @@ def evidence_per_part(query: Query, retrieved: list[Retrieved]) -> list[Retrieve
         if fresh or fits:
             chosen.append((fresh or fits)[0])
     return chosen or retrieved[:1]
-
-
-def _best_of_each_file(retrieved: list[Retrieved]) -> list[Retrieved]:
-    best: dict[str, Retrieved] = {}
-    for r in retrieved:
-        best.setdefault(r.file, r)
-    return list(best.values())
 
 
 def with_duplicates(citations: list[Citation], sources: list[Retrieved]) -> list[Citation]:

@@ -130,10 +130,7 @@ class HybridRetriever:
         chunks = self.index.chunks(list(part_fused))
         ranked = sorted((c for c in part_fused if c in chunks),
                         key=lambda c: part_fused[c] + self._date_bonus(chunks[c], part), reverse=True)
-        best_of_file: dict[str, str] = {}
-        for cid in ranked:
-            best_of_file.setdefault(chunks[cid].file, cid)
-        return list(best_of_file.values())[: leaders or self.settings.part_leaders]
+        return first_of_each_article(ranked, lambda cid: chunks[cid].file)[: leaders or self.settings.part_leaders]
 
     def _search(self, text: str, vector, n: int, sources: tuple[str, ...], weights: tuple[float, float],
                 files: tuple[str, ...] = ()):
@@ -171,6 +168,14 @@ def _search_groups(query: Query) -> list[tuple[Part, tuple[str, ...]]]:
         for source in part.sources or query.sources or ("",):
             groups.append((searched, (source,) if source else ()))
     return list(dict.fromkeys(groups))
+
+
+def first_of_each_article(ranked: list, file_of) -> list:
+    """The first of ``ranked`` from each article (``file_of`` names an item's file), in order."""
+    first: dict[str, object] = {}
+    for item in ranked:
+        first.setdefault(file_of(item), item)
+    return list(first.values())
 
 
 def by_date(scores: dict[str, float], chunks: dict[str, Chunk], order: str) -> str | None:
