@@ -125,6 +125,17 @@ def polarity(text: str, question: str | None = None) -> str | None:
     return NO if negations % 2 else None
 
 
+def yes_no_gold(gold: str) -> str | None:
+    """"yes" or "no" when the gold answer is that one word: :func:`strict_correct` reads it, not searches for it."""
+    words = tokens(gold)
+    return words[0] if len(words) == 1 and words[0] in (YES, NO) else None
+
+
+def is_yes_no(golds: list[str]) -> bool:
+    """Whether a question is a yes/no question: one of its gold answers is a bare yes or no."""
+    return any(yes_no_gold(g) for g in golds)
+
+
 def strict_correct(answer: str, golds: list[str], question: str | None = None) -> float:
     """1 when the answer holds a gold answer or alias, normalised, as whole words.
 
@@ -133,8 +144,9 @@ def strict_correct(answer: str, golds: list[str], question: str | None = None) -
     """
     normalized = f" {normalize(answer)} "
     for gold in golds:
-        if polarity(gold) is not None and len(tokens(gold)) == 1:
-            if polarity(answer, question) == tokens(gold)[0]:
+        wanted_polarity = yes_no_gold(gold)
+        if wanted_polarity is not None:
+            if polarity(answer, question) == wanted_polarity:
                 return 1.0
             continue
         wanted = normalize(gold)

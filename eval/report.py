@@ -36,6 +36,16 @@ LEGEND = (
 )
 
 
+# (key in the baselines' summary, column title)
+BASELINES = [("always_yes", "always-Yes"), ("majority", "majority"), ("extractive", "extractive")]
+BASELINE_LEGEND = (
+    "Baselines without an LLM, scored strict on answerable questions: always-Yes says \"Yes\" to every yes/no "
+    "question (scored on those only); majority gives each type's most common gold answer in the pack; extractive "
+    "gives the top passage's sentence that shares most words with the question. Each is compared with the engine on "
+    "the questions it answered; ! marks a baseline the engine does not beat."
+)
+
+
 def _value(agg: dict, key: str):
     """A group's score; for a group of unanswerable questions only, strict is the share of correct abstentions."""
     if key == "strict" and not agg["answerable"]:
@@ -58,6 +68,19 @@ def _columns(summary: dict) -> list[tuple[str, str]]:
 def _table_rows(summary: dict) -> list[tuple[str, dict]]:
     metrics = summary["metrics"]
     return [*metrics["by_type"].items(), ("all", metrics["all"])]
+
+
+def _baseline_rows(summary: dict) -> list[tuple[str, dict]]:
+    """The baselines by question type, over all questions, and on the yes/no ones; none in results older than them."""
+    found = summary["metrics"].get("baselines")
+    if not found:
+        return []
+    return [*found["by_type"].items(), ("all", found["all"]), ("yes/no", found["yes_no"])]
+
+
+def _baseline_cell(result: dict) -> str:
+    """A baseline's strict, marked with ! where the engine does not beat it."""
+    return _f(result["strict"]) + ("!" if result["beats"] is False else " ")
 
 
 def settings_line(summary: dict) -> str:
@@ -87,6 +110,7 @@ def format_table(summary: dict) -> str:
         row = f"{name:<{width}}{agg['questions']:>4}{agg['abstention']['abstained']:>6}"
         row += "".join(f"{_f(_value(agg, k)):>{max(len(t) + 1, 7)}}" for k, t in cols)
         lines.append(row)
+    lines += _baselines_block(summary)
     total = summary["metrics"]["all"]
     abst = total["abstention"]
     lines += [
@@ -104,6 +128,26 @@ def format_table(summary: dict) -> str:
         lines.append(f"† judge = {summary['judge']['model']} said CORRECT ({total['judged']} judged); "
                      "an LLM's opinion, apart from the deterministic scores.")
     return "\n".join(lines)
+
+
+def _baselines_block(summary: dict) -> list[str]:
+    """The engine's strict beside each baseline's, one row per type, all and yes/no; ! where it does not beat one."""
+    groups = _baseline_rows(summary)
+    if not groups:
+        return []
+    width = max(len(name) for name, _ in groups) + 2
+    head = f"{'baselines':<{width}}{'n':>4}{'engine':>9}" + "".join(f"{t:>12}" for _, t in BASELINES)
+    lines = ["", head, "-" * len(head)]
+    for name, group in groups:
+        if name == "all":
+            lines.append("-" * len(head))
+        engine = group["engine"]
+        row = f"{name:<{width}}{engine['n']:>4}{_f(engine['strict']) + ' ':>9}"
+        lines.append((row + "".join(f"{_baseline_cell(group[key]):>12}" for key, _ in BASELINES)).rstrip())
+    lines += ["baselines, no LLM: always-Yes says yes to the yes/no questions only; majority, each type's most common "
+              "gold answer; extractive, the top passage's sentence most like the question.",
+              "! the engine does not beat this baseline (strict, on the same questions)"]
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,6 +279,41 @@ def _summary_table_html(summary: dict) -> str:
             f'<tbody>{"".join(body)}</tbody></table>')
 
 
+def _baselines_table_html(summary: dict) -> str:
+    groups = _baseline_rows(summary)
+    if not groups:
+        return '<p class="muted">No baselines in these results (they predate them).</p>'
+    head = "".join(f'<th class="num">{html.escape(t)}</th>' for _, t in BASELINES)
+    body = []
+    for name, group in groups:
+        engine = group["engine"]
+        cells = "".join(_baseline_cell_html(group[key]) for key, _ in BASELINES)
+        style = ' style="font-weight:600"' if name in ("all", "yes/no") else ""
+        body.append(f'<tr{style}><td>{html.escape(name)}</td><td class="num">{engine["n"]}</td>'
+                    f'<td class="num">{_f(engine["strict"])}</td>{cells}</tr>')
+    return (f'<table id="baselines"><thead><tr><th>type</th><th class="num">n</th><th class="num">engine strict</th>'
+            f'{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+
+
+def _baseline_cell_html(result: dict) -> str:
+    if result["n"] == 0:
+        return '<td class="num">-</td>'
+    css = "num" if result["beats"] else "num bad"
+    tip = f"over {result['n']} question(s), engine {_f(result['engine'])} on them, delta {result['delta']:+.2f}"
+    return f'<td class="{css}" title="{html.escape(tip)}">{html.escape(_baseline_cell(result).strip())}</td>'
+
+
+def _kinds_table_html(summary: dict) -> str:
+    kinds = summary["metrics"].get("by_kind")
+    if not kinds:
+        return '<p class="muted">The answers in these results carry no kind.</p>'
+    body = "".join(f'<tr><td>{html.escape(kind)}</td><td class="num">{agg["questions"]}</td>'
+                   f'<td class="num">{agg["answerable"]}</td><td class="num">{agg["abstention"]["abstained"]}</td>'
+                   f'<td class="num">{_f(_value(agg, "strict"))}</td></tr>' for kind, agg in kinds.items())
+    return ('<table id="kinds"><thead><tr><th>kind</th><th class="num">n</th><th class="num">answerable</th>'
+            f'<th class="num">abst</th><th class="num">strict</th></tr></thead><tbody>{body}</tbody></table>')
+
+
 def _question_rows_html(rows: list[dict]) -> str:
     out = []
     for r in rows:
@@ -309,6 +388,15 @@ def render_html(summary: dict, rows: list[dict]) -> str:
 {bars_svg(summary)}</figure>
 <figure><figcaption>Whole-answer latency</figcaption>{histogram_svg(totals)}</figure>
 </div>
+
+<h2>Against baselines without an LLM</h2>
+{_baselines_table_html(summary)}
+<p class="small muted">{html.escape(BASELINE_LEGEND)}</p>
+
+<h2>Strict by answer kind</h2>
+{_kinds_table_html(summary)}
+<p class="small muted">The kind of answer the engine took each question to want; strict over its answerable
+questions (for a kind of unanswerable questions only, the share that abstained).</p>
 
 <h2>Questions</h2>
 <div class="controls">

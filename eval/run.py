@@ -28,6 +28,7 @@ from rag import Settings, ask, ingest
 from rag.llm import OPENAI_DEFAULT_MODEL
 from rag.settings import PROJECT_ROOT
 
+from . import baselines
 from . import metrics as m
 from .judge import Judge, judge_from_env
 from .pack import Pack, Question, load_pack
@@ -130,12 +131,16 @@ def fingerprint(record: dict) -> str:
 # Scoring one answer
 
 
-def answer_row(question: Question, answer, run_id: str) -> dict:
-    """The JSON line for one answered question (scores are added by :func:`score_row`)."""
+def answer_row(question: Question, answer, run_id: str, majority: dict[str, str]) -> dict:
+    """The JSON line for one answered question (scores are added by :func:`score_row`).
+
+    ``majority``: each type's majority answer, for the baselines (see :mod:`eval.baselines`).
+    """
     texts = [r.text for r in answer.retrieved]
     return {
         "id": question.id,
         "type": question.type,
+        "kind": getattr(answer, "kind", None),
         "question": question.question,
         "gold": question.to_dict() | {"answerable": question.answerable},
         "answer": answer.text,
@@ -149,6 +154,7 @@ def answer_row(question: Question, answer, run_id: str) -> dict:
         "chunk_hits": m.chunk_hits(texts, list(question.facts)) if question.facts else None,
         "timings": {k: round(float(v), 4) for k, v in (answer.timings or {}).items()},
         "model": answer.model,
+        "baselines": baselines.answers(question, majority, texts),
         "run": run_id,
     }
 
@@ -161,7 +167,7 @@ def score_row(question: Question, row: dict) -> dict:
     text = row["answer"] or ""
     files = [r["file"] for r in row["retrieved"]]
     gold_files = list(question.sources)
-    scores: dict = {"answerable": answerable, "abstained": abstained}
+    scores: dict = {"answerable": answerable, "abstained": abstained, "yes_no": m.is_yes_no(golds)}
     if answerable:
         # An abstention on an answerable question is a miss, whatever words it shares with the gold.
         scores["strict"] = 0.0 if abstained else m.strict_correct(text, golds, question.question)
@@ -190,6 +196,7 @@ def score_row(question: Question, row: dict) -> dict:
     scores["claims_supported"] = (sum(c["supported"] for c in claims) / len(claims)
                                   if claims and not abstained else None)
     scores["failed"] = not (scores["strict"] == 1.0 and scores["correct_abstention"])
+    scores["baselines"] = baselines.scores(question, row.get("baselines") or {})
     return scores
 
 
@@ -226,11 +233,21 @@ def aggregate(rows: list[dict]) -> dict:
     return out
 
 
-def summarize(rows: list[dict]) -> dict:
-    by_type: dict[str, list[dict]] = {}
+def grouped(rows: list[dict], key: str) -> dict[str, list[dict]]:
+    """``rows`` by their value of ``key``, sorted; rows without one are left out."""
+    groups: dict[str, list[dict]] = {}
     for row in rows:
-        by_type.setdefault(row["type"], []).append(row)
-    return {ALL: aggregate(rows), "by_type": {t: aggregate(rs) for t, rs in sorted(by_type.items())}}
+        if row.get(key) is not None:
+            groups.setdefault(row[key], []).append(row)
+    return dict(sorted(groups.items()))
+
+
+def summarize(rows: list[dict]) -> dict:
+    """Aggregates over all rows, by question type and by the engine's answer kind, and the baselines beside them."""
+    return {ALL: aggregate(rows),
+            "by_type": {t: aggregate(rs) for t, rs in grouped(rows, "type").items()},
+            "by_kind": {k: aggregate(rs) for k, rs in grouped(rows, "kind").items()},
+            "baselines": baselines.summarize(rows)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,6 +317,7 @@ def run_eval(pack: str | Path | Pack | None = None, corpus: str | Path | None = 
         (out / ANSWERS).unlink()
     previous = _load_previous(out, run_fingerprint)
     by_id = {q.id: q for q in pack.questions}
+    majority = baselines.majority_answers(pack.questions)
 
     rows: list[dict] = []
     reused = 0
@@ -310,9 +328,11 @@ def run_eval(pack: str | Path | Pack | None = None, corpus: str | Path | None = 
                 row = previous.get(question.id)
                 if row is not None:
                     reused += 1
+                    # A row saved before baselines existed keeps no passage text: extractive stays None.
+                    row.setdefault("baselines", baselines.answers(question, majority, None))
                 else:
                     answer = ask(question.question, settings=settings)
-                    row = answer_row(question, answer, started_at.isoformat(timespec="seconds"))
+                    row = answer_row(question, answer, started_at.isoformat(timespec="seconds"), majority)
                     row["fingerprint"] = run_fingerprint
                     if judge is not None:
                         row["judge"] = judge.grade(question, answer.text, answer.abstained)

@@ -18,6 +18,8 @@ from .llm import get_chat_model
 from .query import Query
 from .retrieval import HybridRetriever, Retrieved, evidence_gaps, first_of_each_article
 from .settings import Settings
+from .slots import answer_kind
+from .stepwise import Draft, Stepwise
 from .store import Index, query_terms, stems
 
 ABSTAIN_PREFIX = "The articles don't say"
@@ -48,6 +50,8 @@ class Answer:
     model: str = ""
     asked: str = ""  # what the user typed; "" when it is ``question`` itself
     claims: list[Claim] = field(default_factory=list)  # each answer sentence, its citations, and whether they support it
+    kind: str = ""  # what the question asks for: yes_no, person, organisation, place, number, date, thing, explanation
+    strategy: str = ""  # how it was answered: "single" (one prompt) or "stepwise" (rag/stepwise.py)
 
     @property
     def files(self) -> list[str]:
@@ -61,6 +65,8 @@ class Answer:
             "text": self.text,
             "claims": [vars(c) for c in self.claims],
             "abstained": self.abstained,
+            "kind": self.kind,
+            "strategy": self.strategy,
             "citations": [vars(c) for c in self.citations],
             "retrieved": [
                 {"file": r.file, "score": round(r.score, 4), "dense": r.dense, "lexical": r.lexical,
@@ -99,10 +105,14 @@ class Engine:
         gaps = evidence_gaps(query, self.index)
         retrieved = self.retriever.retrieve(question, query=query, files=tuple(carried))
         timings = {"retrieval_s": time.perf_counter() - started}
+        kind = answer_kind(question)
         best_dense = max((r.dense for r in retrieved if r.dense is not None), default=0.0)
         if gaps or not retrieved or best_dense < settings.min_relevance:
             timings["total_s"] = time.perf_counter() - started
-            yield abstention(question, retrieved, timings, asked=_asked(asked, question), gaps=gaps)
+            yield abstention(question, retrieved, timings, asked=_asked(asked, question), gaps=gaps, kind=kind)
+            return
+        if settings.resolved_strategy == "stepwise":
+            yield from self._stepwise(question, asked, query, retrieved, carried, kind, timings, started)
             return
         model = get_chat_model(settings)
         local = settings.resolved_backend == "local"
@@ -124,14 +134,40 @@ class Engine:
         reply = without_repeats("".join(pieces).strip())
         if not reply or _REFUSAL.search(reply):
             timings["total_s"] = time.perf_counter() - started
-            yield abstention(question, retrieved, timings, model.name, _asked(asked, question))
+            yield abstention(question, retrieved, timings, model.name, _asked(asked, question), kind=kind,
+                             strategy="single")
             return
         text, citations, claims = cite(reply, sources, question, self.retriever.embedder)
         citations = with_duplicates(citations, sources)
         text += dates_note(query, citations) + coverage_note(query, sources)
         timings["total_s"] = time.perf_counter() - started
-        yield Answer(question, text, citations, False, retrieved, timings, model.name, _asked(asked, question), claims)
+        yield Answer(question, text, citations, False, retrieved, timings, model.name, _asked(asked, question), claims,
+                     kind, "single")
 
+    def _stepwise(self, question: str, asked: str, query: Query, retrieved: list[Retrieved], carried: list[str],
+                  kind: str, timings: dict, started: float) -> Iterator[str | Answer]:
+        """Answers through rag/stepwise.py: progress lines while it works, then the Answer."""
+        # The model is only asked for a span of one sentence; load it only when a step needs it.
+        model = get_chat_model(self.settings)
+        passages = self.evidence(query, retrieved, carried) if carried else retrieved
+        draft = None
+        generation_started = time.perf_counter()
+        for item in Stepwise(model, self.retriever.embedder).answer(question, query, passages, kind):
+            if isinstance(item, Draft):
+                draft = item
+            else:
+                timings.setdefault("first_token_s", time.perf_counter() - started)
+                yield item
+        timings["generation_s"] = time.perf_counter() - generation_started
+        timings["total_s"] = time.perf_counter() - started
+        if draft is None or draft.abstained:
+            yield abstention(question, retrieved, timings, model.name, _asked(asked, question),
+                             gaps=[draft.reason] if draft and draft.reason else None, kind=kind, strategy="stepwise")
+            return
+        citations = with_duplicates(draft.citations, passages)
+        text = draft.text + dates_note(query, citations)
+        yield Answer(question, text, citations, False, retrieved, timings, model.name, _asked(asked, question),
+                     draft.claims, kind, "stepwise")
 
     def evidence(self, query: Query, retrieved: list[Retrieved], carried: list[str]) -> list[Retrieved]:
         """The passages the model is shown, best first."""
@@ -256,10 +292,10 @@ def coverage_note(query: Query, sources: list[Retrieved]) -> str:
 
 
 def abstention(question: str, retrieved: list[Retrieved], timings: dict, model: str = "", asked: str = "",
-               gaps: list[str] | None = None) -> Answer:
+               gaps: list[str] | None = None, kind: str = "", strategy: str = "") -> Answer:
     reason = "; ".join(gaps) if gaps else "none of the indexed articles answers this question"
     text = f"{ABSTAIN_PREFIX}: {reason}."
-    return Answer(question, text, [], True, retrieved, timings, model, asked)
+    return Answer(question, text, [], True, retrieved, timings, model, asked, kind=kind, strategy=strategy)
 
 
 _engines: dict[Settings, Engine] = {}

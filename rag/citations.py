@@ -127,7 +127,7 @@ def cite(answer: str, sources: list[Retrieved], question: str = "", embedder=Non
     citations = []
     for n in order:
         backed = " ".join(judged[i] for i, chosen in enumerate(cited) if n in chosen)
-        citations.append(_citation(renumber[n], sources[n - 1], backed))
+        citations.append(citation_for(renumber[n], sources[n - 1], backed))
     return text, citations, claims
 
 
@@ -221,7 +221,7 @@ def _attach(sentence: str, markers: str) -> str:
     return f"{sentence} {markers}"
 
 
-def _citation(number: int, source: Retrieved, claim: str) -> Citation:
+def citation_for(number: int, source: Retrieved, claim: str) -> Citation:
     chunk = source.chunk
     candidates = split_sentences(chunk.text) or [chunk.text]
     wanted = stems(claim)

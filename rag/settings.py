@@ -16,6 +16,7 @@ from .errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
+STRATEGIES = ("auto", "single", "stepwise")
 
 
 def _default_data_dir() -> Path:
@@ -64,6 +65,10 @@ class Settings:
     max_answer_tokens: int = 256
     local_context_tokens: int = 2048
     llm_timeout_s: float = 60.0
+    # "single": one prompt with the passages (for strong models); "stepwise": small checked steps
+    # (rag/stepwise.py); "auto": stepwise for the bundled model, single for the openai backend.
+    answer_strategy: str = "auto"
+    llm_threads: int = 0  # llama.cpp threads; 0: one fewer than the cores, so a busy neighbour costs <= 2x
 
     @classmethod
     def load(cls, **overrides) -> "Settings":
@@ -91,12 +96,26 @@ class Settings:
         return "openai" if os.environ.get("OPENAI_API_KEY") else "local"
 
     @property
+    def resolved_strategy(self) -> str:
+        if self.answer_strategy != "auto":
+            return self.answer_strategy
+        return "stepwise" if self.resolved_backend == "local" else "single"
+
+    @property
+    def resolved_llm_threads(self) -> int:
+        return self.llm_threads or max(1, (os.cpu_count() or 2) - 1)
+
+    @property
     def index_dir(self) -> Path:
         return self.data_dir / "indexes" / self.index
 
     def validate(self) -> None:
         if self.backend not in (None, "openai", "local"):
             raise ConfigError(f"backend must be 'openai' or 'local', not {self.backend!r}.")
+        if self.answer_strategy not in STRATEGIES:
+            raise ConfigError(f"answer_strategy must be one of {', '.join(STRATEGIES)}, not {self.answer_strategy!r}.")
+        if self.llm_threads < 0:
+            raise ConfigError("llm_threads must be 0 (automatic) or more.")
         if self.embedder not in ("minilm", "openai"):
             raise ConfigError(f"embedder must be 'minilm' or 'openai', not {self.embedder!r}.")
         if not 0 <= self.chunk_overlap < self.chunk_size:

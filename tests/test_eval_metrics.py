@@ -103,6 +103,13 @@ def test_polarity_negations_cancel_out():
     assert m.polarity("The financial terms were not disclosed.") is None  # no question, no leading word
 
 
+def test_yes_no_golds_are_a_bare_yes_or_no():
+    assert m.yes_no_gold("No.") == "no" and m.yes_no_gold(" YES ") == "yes"
+    assert m.yes_no_gold("No, it does not") is None  # searched for as text, not read as a polarity
+    assert m.yes_no_gold("Nobody") is None
+    assert m.is_yes_no(["Meta", "Yes"]) and not m.is_yes_no(["Insufficient information."]) and not m.is_yes_no([])
+
+
 def test_token_f1_by_hand():
     # "No, it does not" -> [no, it, does, not] vs [no]: P = 1/4, R = 1, F1 = 2*(1/4)/(5/4) = 0.4
     assert m.token_f1("No, it does not", ["No"]) == pytest.approx(0.4)

@@ -59,6 +59,20 @@ def test_seeds_eval_meets_its_floors(seeds_run):
     assert summary["metrics"]["by_type"]["null_query"]["answerable"] == 0
 
 
+def test_seeds_eval_reports_the_baselines(seeds_run):
+    found = seeds_run.summary["metrics"]["baselines"]
+    # Fixed by the pack, whatever the model says: 8 yes/no questions (6 yes_no, 2 multi_article), 4 of them Yes;
+    # the majority answers are "threads" (1 of 10 factoids), "no" (4 of 6), "yes" (2 of 5), "x" (1 of 5).
+    assert found["yes_no"]["always_yes"]["n"] == 8 and found["yes_no"]["always_yes"]["strict"] == 0.5
+    assert found["all"]["majority"]["n"] == 26 and found["all"]["majority"]["strict"] == pytest.approx(8 / 26)
+    assert found["all"]["extractive"]["n"] == 26  # every answer was fresh: each kept its top passage's sentence
+    for group in [found["all"], found["yes_no"], *found["by_type"].values()]:
+        for name in ("always_yes", "majority", "extractive"):
+            assert group[name]["beats"] in (True, False, None)
+    assert all({"baselines", "kind"} <= set(row) for row in seeds_run.rows)
+    assert "always-Yes" in format_table(seeds_run.summary)
+
+
 def test_results_folder_holds_answers_and_the_settings_behind_them(seeds_run):
     summary, rows = load_results(seeds_run.out)
     assert summary == json.loads(json.dumps(seeds_run.summary))
@@ -126,6 +140,9 @@ def test_an_interrupted_run_resumes_and_a_judge_grades_apart(data_dir, tmp_path,
         run_eval(settings=settings, limit=4, out=tmp_path, progress=False, judge=judge)
     written = (tmp_path / "answers.jsonl").read_text().splitlines()
     assert len(written) == 2 and not (tmp_path / "summary.json").exists()
+    # Answers saved before the baselines were: they keep no passage text.
+    older = [{k: v for k, v in json.loads(line).items() if k != "baselines"} for line in written]
+    (tmp_path / "answers.jsonl").write_text("".join(json.dumps(r) + "\n" for r in older))
     with (tmp_path / "answers.jsonl").open("a") as f:
         f.write('{"id": "seed-03", "answer": "cut short by a ki')  # a line a kill cut in half
 
@@ -140,6 +157,9 @@ def test_an_interrupted_run_resumes_and_a_judge_grades_apart(data_dir, tmp_path,
         gold = row["gold"]["answer"].lower()
         assert row["judge"]["correct"] == (gold in row["answer"].lower())
     assert "judge†" in format_table(result.summary)
+    assert [r["baselines"]["extractive"] is None for r in result.rows] == [True, True, False, False]
+    assert all(r["baselines"]["majority"] == "threads" for r in result.rows)  # the factoids' majority answer
+    assert result.summary["metrics"]["baselines"]["all"]["extractive"]["n"] == 2
 
     # Other settings: nothing is reused.
     again = run_eval(settings=Settings.load(data_dir=data_dir, backend="local", top_k=5), limit=1, out=tmp_path,

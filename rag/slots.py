@@ -1,0 +1,295 @@
+"""What a question asks for, and the spans of a passage that could fill it.
+
+A question's answer kind ("who" → a person, "how many" → a number, "when" → a
+date) decides which spans of a passage can answer it: the stepwise answerer asks
+the model for a span and checks it here, and falls back to the spans found here
+when the model's does not fit. Everything is plain text rules: no model runs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .store import STOPWORDS, stems
+
+YES_NO, PERSON, ORGANISATION, PLACE, NUMBER, DATE, THING, EXPLANATION = (
+    "yes_no", "person", "organisation", "place", "number", "date", "thing", "explanation")
+KINDS = (YES_NO, PERSON, ORGANISATION, PLACE, NUMBER, DATE, THING, EXPLANATION)
+# Kinds whose answer is a short span of a passage; the others are a verdict or a sentence.
+SHORT_FACTS = (PERSON, ORGANISATION, PLACE, NUMBER, DATE, THING)
+
+_AUXILIARY = ("is are was were do does did has have had can could will would should may might must shall am "
+              "isn't aren't wasn't weren't don't doesn't didn't hasn't haven't hadn't can't couldn't won't "
+              "wouldn't shouldn't").split()
+_YES_NO_START = re.compile(rf"^(?:{'|'.join(map(re.escape, _AUXILIARY))})\b", re.IGNORECASE)
+# "Between A and B, was there a change ...?", "After X reported Y, did Z ...?": the question follows a comma.
+_CLOSING_QUOTE = "['\"’”]?"
+_YES_NO_CLAUSE = re.compile(rf",{_CLOSING_QUOTE}\s+(?:{'|'.join(map(re.escape, _AUXILIARY))})\s+(?:there|the|it|they|he|she|this|that|"
+                            rf"these|those|any|both|either|[A-Z'‘\"])", re.IGNORECASE)
+_EITHER = re.compile(r"\b(\w+) or (\w+)\b", re.IGNORECASE)
+
+_PERSON_NOUNS = ("person individual executive player ceo founder chief president minister leader manager coach "
+                 "author writer actor actress singer star athlete official spokesperson analyst boss owner chairman "
+                 "director reporter journalist superstar quarterback pitcher receiver striker footballer "
+                 "billionaire entrepreneur scientist researcher candidate senator governor judge").split()
+_ORG_NOUNS = ("company companies organization organisation firm business startup start-up lab laboratory team club "
+              "group unit entity agency department body institution brand network publisher outlet bank "
+              "university school government party league franchise studio retailer maker manufacturer "
+              "venture division regulator commission court platform service app website").split()
+_PLACE_NOUNS = "city country state town region place venue location nation continent stadium county province".split()
+_DATE_NOUNS = "day date month year week weekday time season quarter decade".split()
+_NUMBER_NOUNS = ("number amount price cost revenue sum percentage percent share salary fee value total figure "
+                 "count rate score budget valuation profit loss sales income worth fine").split()
+_WH = re.compile(r"\b(who|whom|whose|what|which|where|when|why|how)\b", re.IGNORECASE)
+
+
+def answer_kind(question: str) -> str:
+    """What ``question`` asks for: one of :data:`KINDS`."""
+    text = " ".join(question.strip().split())
+    if _YES_NO_START.match(text) or choices(text) or (_YES_NO_CLAUSE.search(text) and not _WH.match(text)):
+        return YES_NO
+    wh = _WH.search(text)
+    if not wh:
+        return EXPLANATION
+    word = wh.group(1).lower()
+    after = [w.lower().strip("'’s") for w in re.findall(r"[\w'’-]+", text[wh.end():])[:4]]
+    if word == "how":
+        if after and after[0] in ("many", "much", "long", "old", "far", "often", "big", "large", "tall"):
+            return NUMBER
+        return EXPLANATION
+    if word == "when":
+        return DATE
+    if word == "where":
+        return PLACE
+    if word == "why":
+        return EXPLANATION
+    if word in ("who", "whom"):
+        return PERSON
+    # which/what/whose: the noun after it says what is wanted ("which company", "what day of the week").
+    head = _head_noun(after, text[wh.end():])
+    for nouns, kind in ((_DATE_NOUNS, DATE), (_NUMBER_NOUNS, NUMBER), (_PLACE_NOUNS, PLACE),
+                        (_PERSON_NOUNS, PERSON), (_ORG_NOUNS, ORGANISATION)):
+        if head in nouns:
+            return kind
+    if word == "what" and (not after or after[0] in ("is", "was", "are", "were", "did", "does", "do", "has", "had")):
+        # "What is the name of X?" names a thing; "What did X say?" wants an explanation.
+        rest = " ".join(after[1:3])
+        if rest.startswith("the name") or rest.startswith("name"):
+            return THING
+        return EXPLANATION
+    return THING
+
+
+def wh_head(question: str) -> str:
+    """The noun after "which"/"what" that names what is wanted ("which company" → "company"), or ""."""
+    wh = _WH.search(question)
+    if not wh or wh.group(1).lower() not in ("which", "what", "whose"):
+        return ""
+    after = [w.lower().strip("'’s") for w in re.findall(r"[\w'’-]+", question[wh.end():])[:4]]
+    return _head_noun(after, question[wh.end():])
+
+
+def _head_noun(after: list[str], rest: str) -> str:
+    """The noun a "which"/"what" asks about: "which NBA team" → team, "what day of the week" → day."""
+    for word in after:
+        if word in _DATE_NOUNS + _NUMBER_NOUNS + _PLACE_NOUNS + _PERSON_NOUNS + _ORG_NOUNS:
+            return word
+        if word in ("of", "is", "was", "are", "were", "did", "does", "do", "has", "had", "will"):
+            break
+    return after[0] if after else ""
+
+
+def choices(question: str) -> tuple[str, str] | None:
+    """The two options of "... consistent or inconsistent?", "agree or disagree": a word and its
+    negation, the first read as yes."""
+    for match in _EITHER.finditer(question):
+        first, second = match.group(1), match.group(2)
+        if _negative_of(second, first):
+            return first, second
+        if _negative_of(first, second):
+            return second, first
+    return None
+
+
+def _negative_of(word: str, base: str) -> bool:
+    word, base = word.lower(), base.lower()
+    return any(word == prefix + base for prefix in _NEGATED_PREFIXES)
+
+
+# -- spans ------------------------------------------------------------------------------------------
+
+_MONTH_NAMES = ("january february march april may june july august september october november december "
+                "jan feb mar apr jun jul aug sep sept oct nov dec").split()
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds "
+                 "thousand thousands million millions billion billions trillion half").split()
+_DATE_SPAN = re.compile(
+    r"\b(?:(?:on\s+)?(?:%s)\b(?:,?\s+(?:%s)\.?\s+\d{1,2}(?:st|nd|rd|th)?)?|(?:%s)\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?)?"
+    r"(?:,?\s+\d{4})?|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:%s)(?:,?\s+\d{4})?|\d{4}-\d{2}-\d{2}|(?:19|20)\d{2}"
+    r"|yesterday|today|tomorrow|last (?:week|month|year)|next (?:week|month|year))\b"
+    % ("|".join(_WEEKDAYS), "|".join(_MONTH_NAMES), "|".join(_MONTH_NAMES), "|".join(_MONTH_NAMES)),
+    re.IGNORECASE)
+_NUMBER_SPAN = re.compile(
+    r"(?:[$€£¥]\s?)?\b\d[\d,.]*(?:\s?(?:%%|percent|per cent|million|billion|trillion|thousand|[kmb]n?\b))?"
+    r"|\b(?:%s)\b(?:\s+(?:%s))*" % ("|".join(_NUMBER_WORDS), "|".join(_NUMBER_WORDS)), re.IGNORECASE)
+_NAME_WORD = r"(?:[A-Z]|\d+[A-Za-z])(?:[\w&’'-]|\.(?=\w))*"  # "Holz", "M.L.B", "4K"; not "Jones." ending a sentence
+_NAME_SPAN = re.compile(rf"{_NAME_WORD}(?:[ \t]+(?:(?:of|de|van|von|the|&)[ \t]+)?{_NAME_WORD})*")
+_TRAILING = re.compile(r"(?:['’]s|[.,;:'’])+$")
+
+
+def names(text: str) -> list[str]:
+    """Runs of capitalised words (and words with digits, "V1"), cut at titles and possessives
+    ("Google CEO Sundar Pichai" → "Google", "Sundar Pichai"; "Apple's M2" → "Apple", "M2"),
+    without a leading stopword."""
+    found = []
+    for match in _NAME_SPAN.finditer(text):
+        for run in _runs(match.group().split()):
+            while run and (run[0].lower() in STOPWORDS or run[0].lower() in _AUXILIARY):
+                run = run[1:]
+            while run and run[-1].lower() in ("of", "de", "van", "von", "the", "and", "&"):
+                run = run[:-1]
+            span = _TRAILING.sub("", " ".join(run))
+            if span and any(c.isalpha() for c in span):
+                found.append(span)
+    return found
+
+
+def _runs(words: list[str]) -> list[list[str]]:
+    runs, run = [], []
+    for word in words:
+        if word.lower().strip(".") in TITLES:
+            runs.append(run)
+            run = []
+            continue
+        run.append(word)
+        if re.search(r"['’]s$", word):
+            runs.append(run)
+            run = []
+    runs.append(run)
+    return [r for r in runs if r]
+
+
+def spans(text: str, kind: str) -> list[str]:
+    """The spans of ``text`` that could answer a question of ``kind``, in order of appearance."""
+    if kind == DATE:
+        return [m.group().removeprefix("on ").strip() for m in _DATE_SPAN.finditer(text)]
+    if kind == NUMBER:
+        return [m.group().strip() for m in _NUMBER_SPAN.finditer(text)
+                if not _inside_name(text, m) and not _vague(m.group())]
+    found = names(text)
+    if kind in (PERSON, ORGANISATION, PLACE, THING):
+        found = [n for n in found if not _is_date_word(n)]
+    if kind == PERSON:
+        # A person's name is two to four capitalised words ("David Holz"), without a title in it.
+        found = [n for n in (_without_titles(n) for n in found) if n]
+        found = [n for n in found if 1 < len(n.split()) <= 4] or [n for n in found if len(n.split()) == 1]
+    return found
+
+
+TITLES = frozenset(_PERSON_NOUNS + "officer ai mr mrs ms dr sir st prof gen coo cfo cto".split())
+ROMAN = re.compile(r"^(?:I{1,3}|IV|V|VI{0,3}|Jr\.?|Sr\.?)$")
+
+
+def _without_titles(name: str) -> str:
+    """``name`` cut to the words around a title or an acronym: "Midjourney CEO David Holz" → "David Holz"."""
+    runs, run = [], []
+    for word in name.split():
+        odd = (word.lower().strip(".") in TITLES or (word.isupper() and len(word) > 1 and not ROMAN.match(word))
+               or any(c.isdigit() for c in word) or "'" in word or "’" in word)
+        if odd:
+            runs.append(run)
+            run = []
+        else:
+            run.append(word)
+    runs.append(run)
+    return " ".join(max(runs, key=len)) if any(runs) else ""
+
+
+def _inside_name(text: str, match: re.Match) -> bool:
+    """A number that is part of a name: "Gadgets 360", "GPT-4", "V1"."""
+    before = text[max(0, match.start() - 1): match.start()]
+    after = text[match.end(): match.end() + 1]
+    return before.isalpha() or before == "-" or after.isalpha() or (
+        before == " " and re.search(r"[A-Z][\w]*\s$", text[max(0, match.start() - 20): match.start()]) is not None
+        and not re.search(r"\b(?:in|on|of|by|to|at|for|from|than|about|over|under|with|and|or|the|a|an)\s$",
+                          text[max(0, match.start() - 6): match.start()], re.IGNORECASE))
+
+
+def _vague(span: str) -> bool:
+    """"billions of people", "dozens": a magnitude, not an amount that answers "how many"."""
+    return span.strip().lower() in ("dozens", "hundreds", "thousands", "millions", "billions", "trillions", "half")
+
+
+def _is_date_word(span: str) -> bool:
+    words = [w.lower().strip(".,") for w in span.split()]
+    return all(w in _MONTH_NAMES or w in _WEEKDAYS or w.isdigit() for w in words)
+
+
+def fits(span: str, kind: str) -> bool:
+    """Whether ``span`` is the kind of thing ``kind`` asks for."""
+    if not span.strip():
+        return False
+    if kind == DATE:
+        return _DATE_SPAN.search(span) is not None
+    if kind == NUMBER:
+        return _NUMBER_SPAN.search(span) is not None and re.search(r"\d|" + "|".join(_NUMBER_WORDS), span, re.I) \
+            is not None
+    if kind == PERSON:
+        return bool(spans(span, PERSON))
+    if kind in (ORGANISATION, PLACE, THING):
+        return bool(names(span)) and not _is_date_word(span)
+    return bool(stems(span))
+
+
+def new_to(span: str, question: str) -> bool:
+    """Whether ``span`` adds words the question does not already have (a span that only repeats it answers nothing)."""
+    return bool(stems(span) - stems(question)) or bool(set(_digits(span)) - set(_digits(question)))
+
+
+def _digits(text: str) -> list[str]:
+    return re.findall(r"\d[\d,.]*", text)
+
+
+def occurs_in(span: str, text: str) -> bool:
+    """Whether ``span`` occurs in ``text`` as words, ignoring case, spacing and punctuation at its ends."""
+    wanted = _flat(span)
+    return bool(wanted) and f" {wanted} " in f" {_flat(text)} "
+
+
+def _flat(text: str) -> str:
+    return " ".join(re.findall(r"[\w$€£%]+(?:[.,'’-][\w]+)*", text.lower().replace("’", "'")))
+
+
+_NEGATION = frozenset("not no never neither nor none nothing cannot without nobody nowhere".split())
+_NEGATED_PREFIXES = ("un", "in", "non", "dis", "im", "ir", "il")
+NEGATION_REACH = 4  # words after "not" that it can negate
+
+
+def negated(text: str, shared: set[str], bases: set[str]) -> bool:
+    """Whether ``text`` negates what it says: a negation ("not", "n't", "no", "never") up to
+    NEGATION_REACH words before one of the ``shared`` stems, or a word that is one of ``bases``
+    with a negative prefix ("undisclosed" for "disclosed", "inconsistency" for "consistency")."""
+    words = re.findall(r"[a-z]+(?:n't)?", text.lower().replace("’", "'"))
+    word_stems = [next(iter(stems(w)), "") for w in words]
+    for i, word in enumerate(words):
+        if word in _NEGATION or word.endswith("n't"):
+            if any(stem in shared for stem in word_stems[i + 1 : i + 1 + NEGATION_REACH]):
+                return True
+        for prefix in _NEGATED_PREFIXES:
+            if word.startswith(prefix) and len(word) > len(prefix) + 3 and stems(word[len(prefix):]) & bases:
+                return True
+    return False
+
+
+def acronyms(text: str, question: str) -> set[str]:
+    """Stems of the question's words that an acronym in ``text`` stands for: "CEO" for "chief executive"."""
+    words = re.findall(r"[A-Za-z]+", question)
+    found: set[str] = set()
+    for acronym in set(re.findall(r"\b[A-Z]{2,5}\b", text)):
+        for i in range(len(words) - 1):
+            run = words[i : i + len(acronym)]
+            initials = "".join(w[0] for w in run).upper()
+            size = next((n for n in range(len(run), 1, -1) if acronym.startswith(initials[:n])), 0)
+            if size >= 2:
+                found |= stems(" ".join(run[:size]))
+    return found

@@ -1,0 +1,409 @@
+"""Answers a small model can get right: small steps for it, the rest composed and checked in code.
+
+A 135M model answering from four passages invents. Asked to copy the words that answer a
+question from one sentence, it mostly copies. So, by what the question asks for
+(:mod:`rag.slots`):
+
+- a short fact (who, which company, when, how many): the passages' sentences are ranked
+  against the question, the model names the span in the best sentence that holds a span of
+  the right kind, and code checks that the span is in that sentence, is of that kind and is
+  new to the question; when it is not, the sentence's own candidates are used. No sentence
+  with such a span that is about the question: abstain and say what is missing.
+- one entity several articles point at ("Which company, reported by X to ..., and by Y
+  to ...?"): each part's passages nominate names; the one the parts agree on is the answer.
+- yes or no: each claim the question makes is checked against its own passages' best
+  clause: supported or not, and negated or not ("does not grant" against "give").
+- anything else: the sentences that best answer it, quoted.
+
+Every answer cites the passages its words come from, so its citations hold by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from . import slots
+from .citations import Citation, Claim, citation_for, embed_cached, split_sentences
+from .query import Query
+from .retrieval import Retrieved
+from .store import stems
+
+SPAN_TOKENS = 24
+RELEVANT = 0.3  # a sentence this close to the question (mean of its focus words' share and cosine) is about it
+SUPPORTED = 0.55  # a clause this close to a claim says it, so its polarity counts
+DESCRIBED_WORDS = 12  # content words of a question that describes its answer rather than asks one fact
+MENTION_WEIGHT = 0.1  # each mention's share of a name's vote, beside each part's best sentence
+NO_EVIDENCE = 0.2  # a claim whose best clause is further than this has no evidence at all
+PASSAGES = 6  # read from the top of the ranking for a one-part question
+SPAN_SYSTEM = ("You copy the exact words of a sentence that answer a question. Reply with those words only, "
+               "no full sentence.")
+# Words that say how one report relates to another; a question about the relation ("was there a
+# change", "consistent or inconsistent") is decided by whether its claims hold, flipped by negation.
+_RELATIONS = stems("consistent consistency agree agreement change similar same aligned align support")
+_IDENTITY = re.compile(r"^(?:[Ii]s|[Ww]as)\s+(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)\s+(?:the|a|an)\s+"
+                       r"(?P<role>[^?]+?)\s*\??$")
+_CLAUSE = re.compile(r",?\s+(?:while|whereas|although|though|but)\s+|;\s+|,\s+and\s+|\s+—\s+")
+
+
+@dataclass
+class Draft:
+    """What the stepwise answerer concluded: the text with its [n] markers, and what backs it."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    abstained: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    passage: int  # index into the passages read
+    score: float  # how well it matches what was asked, 0..1
+
+
+class Stepwise:
+    """One question at a time: ``answer`` yields progress lines, then a :class:`Draft`."""
+
+    def __init__(self, model, embedder) -> None:
+        self.model = model
+        self.embedder = embedder
+
+    def answer(self, question: str, query: Query, retrieved: list[Retrieved], kind: str) -> Iterator[str | Draft]:
+        if kind == slots.YES_NO:
+            yield "Checking each claim of the question against its passages…\n"
+            yield self.yes_no(question, query, retrieved)
+        elif kind in (slots.PERSON, slots.ORGANISATION, slots.THING) and (_parts(query) or _described(question)):
+            yield "Finding the name the articles agree on…\n"
+            yield self.agreed_entity(question, query, retrieved, kind)
+        elif kind in slots.SHORT_FACTS:
+            yield "Finding the sentence that holds the answer…\n"
+            yield from self.short_fact(question, retrieved, kind)
+        else:
+            yield "Quoting the sentences that answer it…\n"
+            yield self.explanation(question, retrieved)
+
+    # -- ranking sentences ---------------------------------------------------------------------
+
+    def ranked(self, text: str, passages: list[Retrieved], clauses: bool = False,
+               wanted: set[str] | None = None) -> list[Sentence]:
+        """Every sentence (or clause) of ``passages``, best match to ``text`` first.
+
+        The score is the mean of two things: the share of ``text``'s content words the sentence
+        has (names in the sentence before it count too: "the tech giant" after "Meta"), and its
+        cosine with ``text``, which lets a paraphrase through. ``wanted``: the words that count,
+        when not all of ``text``'s.
+        """
+        units: list[tuple[str, int, str]] = []  # (unit, passage, the sentence before it)
+        for i, passage in enumerate(passages):
+            before = passage.chunk.title
+            for sentence in split_sentences(passage.chunk.text):
+                for unit in (_clauses(sentence) if clauses else [sentence]):
+                    units.append((unit, i, before))
+                before = sentence
+        if not units:
+            return []
+        wanted = wanted or stems(text)
+        vectors, (asked,) = embed_cached(self.embedder, [u for u, _, _ in units], also=[text])
+        cosines = vectors @ asked
+        ranked = []
+        for (unit, i, before), cosine in zip(units, cosines):
+            own = stems(unit) | slots.acronyms(unit, text)
+            named = {w for w in wanted & stems(before) if w in _capitalised(before)}
+            share = len(wanted & (own | named)) / max(len(wanted), 1)
+            ranked.append(Sentence(unit, i, (share + max(float(cosine), 0.0)) / 2))
+        ranked.sort(key=lambda s: (-s.score, s.passage))
+        return ranked
+
+    # -- short facts ---------------------------------------------------------------------------
+
+    def short_fact(self, question: str, retrieved: list[Retrieved], kind: str) -> Iterator[str | Draft]:
+        passages = retrieved[:PASSAGES]
+        holding = [s for s in self.ranked(question, passages, wanted=focus_words(question, passages))
+                   if any(slots.new_to(c, question) for c in slots.spans(s.text, kind))]
+        if not holding or holding[0].score < RELEVANT:
+            yield _abstain(question, kind)
+            return
+        best = holding[0]
+        span = self.model_span(question, best.text, kind)
+        if span is None:
+            yield "Checking the model's words against the sentence…\n"
+            span = _closest_candidate(best.text, question, kind)
+        passage = passages[best.passage]
+        yield _cited(_sentence_case(span), [(passage, best.text)])
+
+    def model_span(self, question: str, sentence: str, kind: str) -> str | None:
+        """The model's answer span from ``sentence``, or None when it is not in the sentence, not of
+        the right kind, or only repeats the question."""
+        if self.model is None:
+            return None
+        messages = [{"role": "system", "content": SPAN_SYSTEM},
+                    {"role": "user", "content": f"Sentence: {sentence}\nQuestion: {question}\nWords that answer it:"}]
+        reply = "".join(self.model.stream(messages, SPAN_TOKENS)).strip()
+        span = _best_fragment(reply, sentence)
+        if span and slots.fits(span, kind) and slots.new_to(span, question):
+            return span
+        return None
+
+    # -- one entity, several articles ----------------------------------------------------------
+
+    def agreed_entity(self, question: str, query: Query, retrieved: list[Retrieved], kind: str) -> Draft:
+        """The name the question's parts agree on: each part's passages vote for the names in their
+        sentences, each name once per part, as much as its best sentence matches that part."""
+        excluded = _question_names(question, retrieved)
+        mentions: list[tuple[int, str, Sentence, Retrieved]] = []
+        for p, (text, passages) in enumerate(_part_passages(_parts(query) or [(question, ())], retrieved)):
+            for sentence in self.ranked(text, passages, wanted=focus_words(text, passages)):
+                for name in slots.spans(sentence.text, kind):
+                    key = _name_key(name)
+                    if key and not key & excluded and slots.new_to(name, question):
+                        mentions.append((p, name, sentence, passages[sentence.passage]))
+        if not mentions:
+            return _abstain(question, kind)
+        groups = _groups([name for _, name, _, _ in mentions], kind)
+        best: dict[tuple[str, int], tuple[Sentence, Retrieved]] = {}
+        votes: dict[str, float] = {}
+        for p, name, sentence, passage in mentions:
+            slot = (groups[name], p)
+            if slot not in best or sentence.score > best[slot][0].score:
+                best[slot] = (sentence, passage)
+            # Every mention adds a little: the answer is what the passages keep talking about.
+            votes[groups[name]] = votes.get(groups[name], 0.0) + MENTION_WEIGHT * sentence.score
+        for (group, _), (sentence, _) in best.items():
+            # A one-word "person" is as often a team or a town ("Dolphins"): half a vote.
+            votes[group] += sentence.score * (0.5 if kind == slots.PERSON and len(group.split()) == 1 else 1.0)
+        winner = max(votes, key=lambda g: (votes[g], len(g.split())))
+        evidence = [(passage, sentence.text) for (group, _), (sentence, passage) in sorted(
+            best.items(), key=lambda item: item[0][1]) if group == winner]
+        name = _fullest(winner, [n for r in retrieved for n in slots.names(r.chunk.text)], kind)
+        return _cited(name, evidence)
+
+    # -- yes or no -----------------------------------------------------------------------------
+
+    def yes_no(self, question: str, query: Query, retrieved: list[Retrieved]) -> Draft:
+        """Yes when every claim the question makes is backed by its passages with the same polarity."""
+        identity = _IDENTITY.match(" ".join(question.split()))
+        if identity:
+            found = self.identity(identity.group("name"), identity.group("role"), retrieved)
+            if found is not None:
+                return found
+        verdicts: list[bool] = []
+        evidence: list[tuple[Retrieved, str]] = []
+        for text, passages in _part_passages(_parts(query) or [(question, ())], retrieved):
+            claim = _claim(text)
+            best = next(iter(self.ranked(claim, passages, clauses=True)), None)
+            if best is None or best.score < NO_EVIDENCE:
+                verdicts.append(False)
+                continue
+            verdicts.append(not self.contradicted(claim, best, passages))
+            passage = passages[best.passage]
+            evidence.append((passage, _sentence_of(best.text, passage)))
+        yes = all(verdicts)
+        choice = slots.choices(question)
+        word = (choice[0] if yes else choice[1]).capitalize() if choice else ("Yes" if yes else "No")
+        return _cited(word, evidence)
+
+    @staticmethod
+    def contradicted(claim: str, best: Sentence, passages: list[Retrieved]) -> bool:
+        """Whether the passages contradict ``claim``: its best clause says it with the other polarity
+        ("does not grant" against "give"), or the claim has a number they lack. A claim about how two
+        reports relate ("was there no change", "inconsistency") carries its own polarity."""
+        shared = (stems(claim) & stems(best.text)) | _RELATIONS
+        claim_negated = slots.negated(claim, shared, stems(best.text) | _RELATIONS)
+        clause_negated = best.score >= SUPPORTED and slots.negated(best.text, shared, stems(claim) | _RELATIONS)
+        said = stems(" ".join(f"{p.chunk.title} {p.chunk.text}" for p in passages))
+        return claim_negated != clause_negated or bool(_numbers(claim) - said)
+
+    def identity(self, name: str, role: str, retrieved: list[Retrieved]) -> Draft | None:
+        """"Is X the CEO of Y?": yes when the person the passages name as the CEO of Y is X, else no;
+        None when they name nobody."""
+        found = next(item for item in self.short_fact(f"Who is the {role}?", retrieved, slots.PERSON)
+                     if isinstance(item, Draft))
+        if found.abstained or not found.claims:
+            return None
+        named = found.claims[0].text
+        verdict = "Yes" if _name_key(named) & _name_key(name) else f"No: the articles name {named}"
+        evidence = [(next(r for r in retrieved if r.file == c.file), c.quote) for c in found.citations]
+        return _cited(verdict, evidence)
+
+    # -- open questions ------------------------------------------------------------------------
+
+    def explanation(self, question: str, retrieved: list[Retrieved]) -> Draft:
+        passages = retrieved[:PASSAGES]
+        ranked = self.ranked(question, passages)
+        if not ranked or ranked[0].score < RELEVANT:
+            return _abstain(question, slots.EXPLANATION)
+        best = ranked[0]
+        return _cited(best.text, [(passages[best.passage], best.text)])
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+def focus_words(question: str, passages: list[Retrieved]) -> set[str]:
+    """What a sentence must say to answer ``question``: its content words, less the noun that names the
+    kind of answer ("which company"), the names that say whom it is about, and publishers' names.
+    All its content words when that leaves none ("Who is the CEO of Midjourney?" keeps "CEO")."""
+    capitalised = re.findall(r"\b[A-Z][\w’'-]*|\b\d[\w,.]*", question[1:])
+    named = stems(" ".join(w for w in capitalised if w.lower() not in slots.TITLES))
+    publishers = stems(" ".join(p.chunk.source for p in passages))
+    focus = stems(question) - stems(f"{slots.wh_head(question)} name") - named - publishers
+    return focus or stems(question) - publishers or stems(question)
+
+
+_WHAT_MISSING = {slots.PERSON: "a person's name", slots.ORGANISATION: "an organisation's name",
+                 slots.PLACE: "a place", slots.NUMBER: "a number", slots.DATE: "a date", slots.THING: "a name",
+                 slots.EXPLANATION: "an answer", slots.YES_NO: "an answer"}
+
+
+def _abstain(question: str, kind: str) -> Draft:
+    asked = " ".join(question.strip().split())
+    return Draft("", abstained=True,
+                 reason=f"no passage holds {_WHAT_MISSING.get(kind, 'an answer')} that answers \u201c{asked}\u201d")
+
+
+def _cited(text: str, evidence: list[tuple[Retrieved, str]]) -> Draft:
+    """``text`` cited to each distinct passage of ``evidence``; each citation quotes the sentence used."""
+    citations: list[Citation] = []
+    numbers = []
+    for passage, sentence in evidence:
+        same = next((c for c in citations if c.file == passage.file), None)
+        if same is None:
+            same = citation_for(len(citations) + 1, passage, sentence)
+            citations.append(same)
+        numbers.append(same.number)
+    numbers = list(dict.fromkeys(numbers))
+    body = text.strip().rstrip(".")
+    markers = "".join(f"[{n}]" for n in numbers)
+    return Draft(f"{body} {markers}." if markers else f"{body}.", citations,
+                 [Claim(body, tuple(numbers), bool(numbers), 1.0 if numbers else 0.0)])
+
+
+def _described(question: str) -> bool:
+    """Whether a question picks its answer out by several things said of it ("Which company, known
+    for X, ..., is also Y?"), rather than asking one fact."""
+    return len(stems(question)) >= DESCRIBED_WORDS and question.count(",") >= 1
+
+
+def _parts(query: Query) -> list[tuple[str, tuple[str, ...]]]:
+    """(text, publishers) of each part of a question about several articles; [] for a one-part question."""
+    if query.is_multi:
+        return [(part.text, part.sources) for part in query.parts]
+    if len(query.sources) > 1:
+        return [(query.text, (source,)) for source in query.sources]
+    return []
+
+
+def _part_passages(parts: list[tuple[str, tuple[str, ...]]], retrieved: list[Retrieved]):
+    """Each part with the passages it is answered from: its publishers' passages, else the best overall."""
+    for text, sources in parts:
+        own = [r for r in retrieved if r.chunk.source in sources] if sources else []
+        yield text, (own or retrieved)[:PASSAGES]
+
+
+def _claim(text: str) -> str:
+    """A part of a yes/no question as a claim: without "Does the X article say that"."""
+    text = re.sub(r"^\s*(?:and\s+)?(?:%s)\s+" % "|".join(slots._AUXILIARY), "", text.strip(" ,?"), flags=re.I)
+    return re.sub(r"^.*?\b(?:say|says|said|report|reports|reported|claim|claims|suggest|suggests|indicate|indicates)"
+                  r"\s+that\s+", "", text, count=1, flags=re.I) or text
+
+
+def _clauses(sentence: str) -> list[str]:
+    pieces = [p for p in _CLAUSE.split(sentence) if len(stems(p)) >= 2]
+    return pieces + [sentence] if len(pieces) > 1 else [sentence]
+
+
+def _sentence_of(unit: str, passage: Retrieved) -> str:
+    """The whole sentence a clause came from, for the quote."""
+    return next((s for s in split_sentences(passage.chunk.text) if unit in s), unit)
+
+
+def _numbers(text: str) -> set[str]:
+    """Stems of the numbers in a claim: a claim with a number its passages lack is not backed."""
+    return stems(" ".join(re.findall(r"\d[\d,.]*", text)))
+
+
+def _capitalised(text: str) -> set[str]:
+    return stems(" ".join(re.findall(r"\b[A-Z][\w’'-]*", text)))
+
+
+def _name_key(name: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in re.findall(r"[\w]+", name.replace("’", "'")) if w.lower() not in ("s",))
+
+
+def _groups(names: list[str], kind: str) -> dict[str, str]:
+    """Each name's group: the fullest form of it among ``names`` ("Hill" joins "Tyreek Hill")."""
+    return {name: _fullest(name, names, kind) for name in names}
+
+
+def _fullest(name: str, names: list[str], kind: str) -> str:
+    """The most mentioned fuller form of ``name`` among ``names``: a person's given names before it
+    ("Sam Bankman-Fried" for "Bankman-Fried"), an organisation's words before it and generic words
+    after it ("Golden State Warriors", "Everton Football Club"), never another thing ("Apple TV")."""
+    counts: dict[str, int] = {}
+    for other in names:
+        counts[other] = counts.get(other, 0) + 1
+    fuller = [other for other in counts if other != name and _extends(other, name, kind) and len(other.split()) <= 4]
+    if not fuller:
+        return name
+    return max(fuller, key=lambda other: (counts[other], len(other.split())))
+
+
+def _extends(longer: str, name: str, kind: str) -> bool:
+    words, short = longer.split(), name.split()
+    for start in range(len(words) - len(short) + 1):
+        if words[start : start + len(short)] == short:
+            after = words[start + len(short):]
+            if kind == slots.PERSON:
+                return all(slots.ROMAN.match(w) for w in after)
+            return all(w.lower().strip(".") in _GENERIC_SUFFIXES for w in after)
+    return False
+
+
+_GENERIC_SUFFIXES = frozenset("football club fc inc corp corporation company co ltd group plc llc".split())
+
+
+def _question_names(question: str, retrieved: list[Retrieved]) -> set[str]:
+    """Words of names that cannot be the answer: the question's own, and publishers' names."""
+    words = {w.lower() for w in re.findall(r"\w+", question)}
+    publishers = {w.lower() for r in retrieved for w in re.findall(r"\w+", r.chunk.source)}
+    return words | publishers
+
+
+def _closest_candidate(sentence: str, question: str, kind: str) -> str:
+    """The candidate span of ``sentence`` nearest the question's words in it."""
+    candidates = [c for c in slots.spans(sentence, kind) if slots.new_to(c, question)]
+    wanted = stems(question)
+    words = re.findall(r"[\w’'-]+", sentence)
+    hits = [i for i, w in enumerate(words) if stems(w) & wanted]
+
+    def distance(candidate: str) -> float:
+        at = sentence.find(candidate)
+        position = len(re.findall(r"[\w’'-]+", sentence[:at]))
+        return min((abs(position - h) for h in hits), default=0)
+
+    return min(candidates, key=distance)
+
+
+def _best_fragment(reply: str, sentence: str) -> str | None:
+    """The longest run of the reply's words that occurs in ``sentence``, without stray edge words."""
+    reply = re.sub(r"\[\d+\]", "", reply.split("\n")[0]).strip(" .\"'“”")
+    reply = re.sub(r"^(?:the answer is|answer:?|it is|it was)\s+", "", reply, flags=re.I)
+    words = reply.split()
+    for size in range(len(words), 0, -1):
+        for start in range(0, len(words) - size + 1):
+            piece = " ".join(words[start : start + size]).strip(" ,.;:\"'“”()")
+            if piece and slots.occurs_in(piece, sentence) and stems(piece):
+                return _as_written(piece, sentence)
+    return None
+
+
+def _as_written(piece: str, sentence: str) -> str:
+    at = sentence.lower().find(piece.lower())
+    return sentence[at : at + len(piece)] if at >= 0 else piece
+
+
+def _sentence_case(span: str) -> str:
+    return span[:1].upper() + span[1:] if span else span
