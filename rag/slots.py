@@ -52,7 +52,7 @@ def answer_kind(question: str) -> str:
     if not wh:
         return EXPLANATION
     word = wh.group(1).lower()
-    after = [w.lower().strip("'’s") for w in re.findall(r"[\w'’-]+", text[wh.end():])[:4]]
+    after = _words_after(text[wh.end():])
     if word == "how":
         if after and after[0] in ("many", "much", "long", "old", "far", "often", "big", "large", "tall"):
             return NUMBER
@@ -85,18 +85,32 @@ def wh_head(question: str) -> str:
     wh = _WH.search(question)
     if not wh or wh.group(1).lower() not in ("which", "what", "whose"):
         return ""
-    after = [w.lower().strip("'’s") for w in re.findall(r"[\w'’-]+", question[wh.end():])[:4]]
+    after = _words_after(question[wh.end():])
     return _head_noun(after, question[wh.end():])
 
 
+def _words_after(text: str) -> list[str]:
+    """The first words of ``text``, lower case and singular; an owner ("billionaire's") becomes "'s",
+    so that "which billionaire's venture" asks for a venture."""
+    words = []
+    for word in re.findall(r"[\w'’-]+", text)[:4]:
+        word = word.lower().replace("’", "'")
+        words.append("'s" if word.endswith("'s") else word.rstrip("'").removesuffix("s") if len(word) > 3 else word)
+    return words
+
+
 def _head_noun(after: list[str], rest: str) -> str:
-    """The noun a "which"/"what" asks about: "which NBA team" → team, "what day of the week" → day."""
-    for word in after:
+    """The noun a "which"/"what" asks about: "which NBA team" → team, "what day of the week" → day,
+    "what was Meta's quarterly revenue" → revenue."""
+    for i, word in enumerate(after):
         if word in _DATE_NOUNS + _NUMBER_NOUNS + _PLACE_NOUNS + _PERSON_NOUNS + _ORG_NOUNS:
             return word
-        if word in ("of", "is", "was", "are", "were", "did", "does", "do", "has", "had", "will"):
+        if word in ("of", "did", "does", "do", "has", "had", "will") or (i > 0 and word in _COPULAS):
             break
     return after[0] if after else ""
+
+
+_COPULAS = ("is", "was", "are", "were")
 
 
 def choices(question: str) -> tuple[str, str] | None:
@@ -132,7 +146,8 @@ _DATE_SPAN = re.compile(
 _NUMBER_SPAN = re.compile(
     r"(?:[$€£¥]\s?)?\b\d[\d,.]*(?:\s?(?:%%|percent|per cent|million|billion|trillion|thousand|[kmb]n?\b))?"
     r"|\b(?:%s)\b(?:\s+(?:%s))*" % ("|".join(_NUMBER_WORDS), "|".join(_NUMBER_WORDS)), re.IGNORECASE)
-_NAME_WORD = r"(?:[A-Z]|\d+[A-Za-z])(?:[\w&’'-]|\.(?=\w))*"  # "Holz", "M.L.B", "4K"; not "Jones." ending a sentence
+# "Holz", "M.L.B", "4K", "xAI", "iPhone"; not "Jones." ending a sentence
+_NAME_WORD = r"(?:[A-Z]|\d+[A-Za-z]|[a-z]+[A-Z])(?:[\w&’'-]|\.(?=\w))*"
 _NAME_SPAN = re.compile(rf"{_NAME_WORD}(?:[ \t]+(?:(?:of|de|van|von|the|&)[ \t]+)?{_NAME_WORD})*")
 _TRAILING = re.compile(r"(?:['’]s|[.,;:'’])+$")
 
@@ -205,6 +220,17 @@ def _without_titles(name: str) -> str:
     return " ".join(max(runs, key=len)) if any(runs) else ""
 
 
+def listed(span: str, text: str) -> str:
+    """``span`` with the names listed after it in ``text``: "Google's Gemini and OpenAI's ChatGPT"
+    for "Google", when that is how ``text`` goes on."""
+    at = text.find(span)
+    if at < 0:
+        return span
+    joined = re.match(rf"{re.escape(span)}(?:(?:['’]s)?(?:,\s+|\s+and\s+|\s+or\s+|\s+)(?:{_NAME_WORD}))*"
+                      rf"(?:['’]s\s+{_NAME_WORD})?", text[at:])
+    return joined.group().rstrip(" ,") if joined else span
+
+
 def _inside_name(text: str, match: re.Match) -> bool:
     """A number that is part of a name: "Gadgets 360", "GPT-4", "V1"."""
     before = text[max(0, match.start() - 1): match.start()]
@@ -223,6 +249,11 @@ def _vague(span: str) -> bool:
 def _is_date_word(span: str) -> bool:
     words = [w.lower().strip(".,") for w in span.split()]
     return all(w in _MONTH_NAMES or w in _WEEKDAYS or w.isdigit() for w in words)
+
+
+def without_dates(text: str) -> str:
+    """``text`` with its dates and timestamps taken out."""
+    return _DATE_SPAN.sub(" ", re.sub(r"\d{4}-\d{2}-\d{2}T[\d:+.-]+", " ", text))
 
 
 def fits(span: str, kind: str) -> bool:

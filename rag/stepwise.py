@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from . import slots
 from .citations import Citation, Claim, citation_for, embed_cached, split_sentences
-from .query import Query
+from .query import Part, Query
 from .retrieval import Retrieved
 from .store import stems
 
@@ -34,6 +34,7 @@ SPAN_TOKENS = 24
 RELEVANT = 0.3  # a sentence this close to the question (mean of its focus words' share and cosine) is about it
 SUPPORTED = 0.55  # a clause this close to a claim says it, so its polarity counts
 DESCRIBED_WORDS = 12  # content words of a question that describes its answer rather than asks one fact
+RANK_PENALTY = 0.03  # a sentence's score lost per place its passage sits lower in the retrieval ranking
 MENTION_WEIGHT = 0.1  # each mention's share of a name's vote, beside each part's best sentence
 NO_EVIDENCE = 0.2  # a claim whose best clause is further than this has no evidence at all
 PASSAGES = 6  # read from the top of the ranking for a one-part question
@@ -115,7 +116,8 @@ class Stepwise:
             named = {w for w in wanted & stems(before) if w in _capitalised(before)}
             share = len(wanted & (own | named)) / max(len(wanted), 1)
             ranked.append(Sentence(unit, i, (share + max(float(cosine), 0.0)) / 2))
-        ranked.sort(key=lambda s: (-s.score, s.passage))
+        # Retrieval already ranked the passages: a later one must match clearly better to come first.
+        ranked.sort(key=lambda s: (-(s.score - RANK_PENALTY * s.passage), s.passage))
         return ranked
 
     # -- short facts ---------------------------------------------------------------------------
@@ -132,6 +134,8 @@ class Stepwise:
         if span is None:
             yield "Checking the model's words against the sentence…\n"
             span = _closest_candidate(best.text, question, kind)
+            if kind in (slots.THING, slots.ORGANISATION):
+                span = slots.listed(span, best.text)
         passage = passages[best.passage]
         yield _cited(_sentence_case(span), [(passage, best.text)])
 
@@ -155,7 +159,7 @@ class Stepwise:
         sentences, each name once per part, as much as its best sentence matches that part."""
         excluded = _question_names(question, retrieved)
         mentions: list[tuple[int, str, Sentence, Retrieved]] = []
-        for p, (text, passages) in enumerate(_part_passages(_parts(query) or [(question, ())], retrieved)):
+        for p, (text, passages) in enumerate(_part_passages(_parts(query) or [Part(question)], retrieved, extra=0)):
             for sentence in self.ranked(text, passages, wanted=focus_words(text, passages)):
                 for name in slots.spans(sentence.text, kind):
                     key = _name_key(name)
@@ -166,9 +170,14 @@ class Stepwise:
         groups = _groups([name for _, name, _, _ in mentions], kind)
         best: dict[tuple[str, int], tuple[Sentence, Retrieved]] = {}
         votes: dict[str, float] = {}
+        rank = {r.file: i for i, r in reversed(list(enumerate(retrieved)))}
+
+        def cited_first(sentence: Sentence, passage: Retrieved) -> float:
+            return sentence.score - RANK_PENALTY * rank.get(passage.file, len(rank))
+
         for p, name, sentence, passage in mentions:
             slot = (groups[name], p)
-            if slot not in best or sentence.score > best[slot][0].score:
+            if slot not in best or cited_first(sentence, passage) > cited_first(*best[slot]):
                 best[slot] = (sentence, passage)
             # Every mention adds a little: the answer is what the passages keep talking about.
             votes[groups[name]] = votes.get(groups[name], 0.0) + MENTION_WEIGHT * sentence.score
@@ -192,8 +201,12 @@ class Stepwise:
                 return found
         verdicts: list[bool] = []
         evidence: list[tuple[Retrieved, str]] = []
-        for text, passages in _part_passages(_parts(query) or [(question, ())], retrieved):
+        choice = slots.choices(question)
+        for text, passages in _part_passages(_parts(query) or [Part(question)], retrieved):
             claim = _claim(text)
+            if choice:  # "consistent or inconsistent" asks which; it claims neither
+                claim = re.sub(rf"\b{choice[0]}\s+or\s+{choice[1]}\b|\b{choice[1]}\s+or\s+{choice[0]}\b", " ", claim,
+                               flags=re.IGNORECASE)
             best = next(iter(self.ranked(claim, passages, clauses=True)), None)
             if best is None or best.score < NO_EVIDENCE:
                 verdicts.append(False)
@@ -202,7 +215,6 @@ class Stepwise:
             passage = passages[best.passage]
             evidence.append((passage, _sentence_of(best.text, passage)))
         yes = all(verdicts)
-        choice = slots.choices(question)
         word = (choice[0] if yes else choice[1]).capitalize() if choice else ("Yes" if yes else "No")
         return _cited(word, evidence)
 
@@ -287,20 +299,26 @@ def _described(question: str) -> bool:
     return len(stems(question)) >= DESCRIBED_WORDS and question.count(",") >= 1
 
 
-def _parts(query: Query) -> list[tuple[str, tuple[str, ...]]]:
-    """(text, publishers) of each part of a question about several articles; [] for a one-part question."""
+def _parts(query: Query) -> list[Part]:
+    """The parts of a question about several articles, each with its publishers and dates; [] for a
+    one-part question."""
     if query.is_multi:
-        return [(part.text, part.sources) for part in query.parts]
+        return list(query.parts)
     if len(query.sources) > 1:
-        return [(query.text, (source,)) for source in query.sources]
+        return [Part(query.text, (source,), query.dates) for source in query.sources]
     return []
 
 
-def _part_passages(parts: list[tuple[str, tuple[str, ...]]], retrieved: list[Retrieved]):
-    """Each part with the passages it is answered from: its publishers' passages, else the best overall."""
-    for text, sources in parts:
-        own = [r for r in retrieved if r.chunk.source in sources] if sources else []
-        yield text, (own or retrieved)[:PASSAGES]
+def _part_passages(parts: list[Part], retrieved: list[Retrieved], extra: int = 1):
+    """Each part's text with the passages it is answered from: those from its publishers and published
+    on its dates, among the articles that lead the ranking when they have any, else the best overall."""
+    leading = list(dict.fromkeys(r.file for r in retrieved))[: len(parts) + extra]
+    for part in parts:
+        fits = [r for r in retrieved if not part.sources or r.chunk.source in part.sources]
+        dated = [r for r in fits if any(d.contains(r.chunk.published) for d in part.dates)]
+        fits = dated or fits
+        own = [r for r in fits if r.file in leading] or fits
+        yield part.text, (own or retrieved)[:PASSAGES]
 
 
 def _claim(text: str) -> str:
@@ -321,8 +339,9 @@ def _sentence_of(unit: str, passage: Retrieved) -> str:
 
 
 def _numbers(text: str) -> set[str]:
-    """Stems of the numbers in a claim: a claim with a number its passages lack is not backed."""
-    return stems(" ".join(re.findall(r"\d[\d,.]*", text)))
+    """Stems of the numbers in a claim, less its dates (a report's date is in the index, not its text):
+    a claim with a number its passages lack is not backed."""
+    return stems(" ".join(re.findall(r"\d[\d,.]*", slots.without_dates(text))))
 
 
 def _capitalised(text: str) -> set[str]:
