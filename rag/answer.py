@@ -152,7 +152,7 @@ class Engine:
         passages = self.evidence(query, retrieved, carried) if carried else retrieved
         draft = None
         generation_started = time.perf_counter()
-        for item in Stepwise(model, self.retriever.embedder).answer(question, query, passages, kind):
+        for item in Stepwise(model, self.retriever.embedder).answer(question, query, passages, kind, bool(carried)):
             if isinstance(item, Draft):
                 draft = item
             else:

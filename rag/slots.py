@@ -35,7 +35,8 @@ _PERSON_NOUNS = ("person individual executive player ceo founder chief president
 _ORG_NOUNS = ("company companies organization organisation firm business startup start-up lab laboratory team club "
               "group unit entity agency department body institution brand network publisher outlet bank "
               "university school government party league franchise studio retailer maker manufacturer "
-              "venture division regulator commission court platform service app website").split()
+              "venture division regulator commission court platform service app website charity foundation nonprofit ministry "
+              "council union federation association committee").split()
 _PLACE_NOUNS = "city country state town region place venue location nation continent stadium county province".split()
 _DATE_NOUNS = "day date month year week weekday time season quarter decade".split()
 _NUMBER_NOUNS = ("number amount price cost revenue sum percentage percent share salary fee value total figure "
@@ -93,7 +94,7 @@ def _words_after(text: str) -> list[str]:
     """The first words of ``text``, lower case and singular; an owner ("billionaire's") becomes "'s",
     so that "which billionaire's venture" asks for a venture."""
     words = []
-    for word in re.findall(r"[\w'’-]+", text)[:4]:
+    for word in re.findall(r"[\w'’-]+", text)[:6]:
         word = word.lower().replace("’", "'")
         words.append("'s" if word.endswith("'s") else word.rstrip("'").removesuffix("s") if len(word) > 3 else word)
     return words
@@ -144,7 +145,7 @@ _DATE_SPAN = re.compile(
     % ("|".join(_WEEKDAYS), "|".join(_MONTH_NAMES), "|".join(_MONTH_NAMES), "|".join(_MONTH_NAMES)),
     re.IGNORECASE)
 _NUMBER_SPAN = re.compile(
-    r"(?:[$€£¥]\s?)?\b\d[\d,.]*(?:\s?(?:%%|percent|per cent|million|billion|trillion|thousand|[kmb]n?\b))?"
+    r"(?:[$€£¥]\s?)?\b\d+(?:[,.]\d+)*(?:\s?(?:%%|percent|per cent|million|billion|trillion|thousand|[kmb]n?\b))?"
     r"|\b(?:%s)\b(?:\s+(?:%s))*" % ("|".join(_NUMBER_WORDS), "|".join(_NUMBER_WORDS)), re.IGNORECASE)
 # "Holz", "M.L.B", "4K", "xAI", "iPhone"; not "Jones." ending a sentence
 _NAME_WORD = r"(?:[A-Z]|\d+[A-Za-z]|[a-z]+[A-Z])(?:[\w&’'-]|\.(?=\w))*"
@@ -190,7 +191,7 @@ def spans(text: str, kind: str) -> list[str]:
         return [m.group().removeprefix("on ").strip() for m in _DATE_SPAN.finditer(text)]
     if kind == NUMBER:
         return [m.group().strip() for m in _NUMBER_SPAN.finditer(text)
-                if not _inside_name(text, m) and not _vague(m.group())]
+                if not _inside_name(text, m) and not _vague(m.group()) and not _YEAR.fullmatch(m.group().strip())]
     found = names(text)
     if kind in (PERSON, ORGANISATION, PLACE, THING):
         found = [n for n in found if not _is_date_word(n)]
@@ -241,6 +242,27 @@ def _inside_name(text: str, match: re.Match) -> bool:
                           text[max(0, match.start() - 6): match.start()], re.IGNORECASE))
 
 
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+_MONEY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yen|yuan|rupees?|cents?|million|billion|trillion|bn)\b|%|"
+                    r"\bper ?cent\b", re.IGNORECASE)
+_AMOUNT_WORDS = stems("cost price pay paid spend spent revenue salary fee value worth budget valuation profit sales income "
+                      "fine raise raised earn earned sold percentage rate")
+_HOW_MANY = re.compile(r"\bhow many\s+([a-z][\w-]*)", re.IGNORECASE)
+
+
+def answers_slot(span: str, sentence: str, question: str, kind: str) -> bool:
+    """Whether ``span``, found in ``sentence``, can fill what ``question`` asks: of its kind, new to it,
+    an amount of money or a share when it asks how much, next to the thing counted when it asks how many."""
+    if not (fits(span, kind) and new_to(span, question)):
+        return False
+    if kind != NUMBER:
+        return True
+    if "how much" in question.lower() or stems(question) & _AMOUNT_WORDS:
+        return bool(_MONEY.search(span))
+    counted = _HOW_MANY.search(question)
+    return not counted or bool(stems(counted.group(1)) & stems(sentence))
+
+
 def _vague(span: str) -> bool:
     """"billions of people", "dozens": a magnitude, not an amount that answers "how many"."""
     return span.strip().lower() in ("dozens", "hundreds", "thousands", "millions", "billions", "trillions", "half")
@@ -263,8 +285,7 @@ def fits(span: str, kind: str) -> bool:
     if kind == DATE:
         return _DATE_SPAN.search(span) is not None
     if kind == NUMBER:
-        return _NUMBER_SPAN.search(span) is not None and re.search(r"\d|" + "|".join(_NUMBER_WORDS), span, re.I) \
-            is not None
+        return bool(spans(span, NUMBER))
     if kind == PERSON:
         return bool(spans(span, PERSON))
     if kind in (ORGANISATION, PLACE, THING):
@@ -278,7 +299,7 @@ def new_to(span: str, question: str) -> bool:
 
 
 def _digits(text: str) -> list[str]:
-    return re.findall(r"\d[\d,.]*", text)
+    return re.findall(r"\d+(?:[,.]\d+)*", text)
 
 
 def occurs_in(span: str, text: str) -> bool:

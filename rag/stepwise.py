@@ -35,6 +35,7 @@ RELEVANT = 0.3  # a sentence this close to the question (mean of its focus words
 SUPPORTED = 0.55  # a clause this close to a claim says it, so its polarity counts
 DESCRIBED_WORDS = 12  # content words of a question that describes its answer rather than asks one fact
 RANK_PENALTY = 0.03  # a sentence's score lost per place its passage sits lower in the retrieval ranking
+SECOND_SOURCE = 0.85  # another article's best sentence is quoted too when it scores this share of the best
 MENTION_WEIGHT = 0.1  # each mention's share of a name's vote, beside each part's best sentence
 NO_EVIDENCE = 0.2  # a claim whose best clause is further than this has no evidence at all
 PASSAGES = 6  # read from the top of the ranking for a one-part question
@@ -73,8 +74,14 @@ class Stepwise:
         self.model = model
         self.embedder = embedder
 
-    def answer(self, question: str, query: Query, retrieved: list[Retrieved], kind: str) -> Iterator[str | Draft]:
-        if kind == slots.YES_NO:
+    def answer(self, question: str, query: Query, retrieved: list[Retrieved], kind: str,
+               pointed: bool = False) -> Iterator[str | Draft]:
+        """``pointed``: ``retrieved`` are the articles the user pointed at ("what did the other article
+        say?"), and what they say about the question is the answer, whatever it asks for."""
+        if pointed:
+            yield "Quoting what those articles say about it…\n"
+            yield self.explanation(question, retrieved, pointed=True)
+        elif kind == slots.YES_NO:
             yield "Checking each claim of the question against its passages…\n"
             yield self.yes_no(question, query, retrieved)
         elif kind in (slots.PERSON, slots.ORGANISATION, slots.THING) and (_parts(query) or _described(question)):
@@ -82,10 +89,10 @@ class Stepwise:
             yield self.agreed_entity(question, query, retrieved, kind)
         elif kind in slots.SHORT_FACTS:
             yield "Finding the sentence that holds the answer…\n"
-            yield from self.short_fact(question, retrieved, kind)
+            yield from self.short_fact(question, retrieved, kind, query)
         else:
             yield "Quoting the sentences that answer it…\n"
-            yield self.explanation(question, retrieved)
+            yield self.explanation(question, retrieved, query=query)
 
     # -- ranking sentences ---------------------------------------------------------------------
 
@@ -114,7 +121,7 @@ class Stepwise:
         for (unit, i, before), cosine in zip(units, cosines):
             own = stems(unit) | slots.acronyms(unit, text)
             named = {w for w in wanted & stems(before) if w in _capitalised(before)}
-            share = len(wanted & (own | named)) / max(len(wanted), 1)
+            share = len(_matched(wanted, own) | (wanted & named)) / max(len(wanted), 1)
             ranked.append(Sentence(unit, i, (share + max(float(cosine), 0.0)) / 2))
         # Retrieval already ranked the passages: a later one must match clearly better to come first.
         ranked.sort(key=lambda s: (-(s.score - RANK_PENALTY * s.passage), s.passage))
@@ -122,10 +129,15 @@ class Stepwise:
 
     # -- short facts ---------------------------------------------------------------------------
 
-    def short_fact(self, question: str, retrieved: list[Retrieved], kind: str) -> Iterator[str | Draft]:
-        passages = retrieved[:PASSAGES]
-        holding = [s for s in self.ranked(question, passages, wanted=focus_words(question, passages))
-                   if any(slots.new_to(c, question) for c in slots.spans(s.text, kind))]
+    def short_fact(self, question: str, retrieved: list[Retrieved], kind: str,
+                   query: Query | None = None) -> Iterator[str | Draft]:
+        passages = _narrowed(retrieved, query)
+        ranked = self.ranked(question, passages, wanted=focus_words(question, passages))
+        holding = [s for s in ranked if _candidates(s.text, question, kind)]
+        if kind == slots.PERSON:
+            # News names a person in full at least once; a lone capitalised word is as often a town.
+            holding = [s for s in holding if any(len(c.split()) > 1 for c in _candidates(s.text, question, kind))] \
+                or holding
         if not holding or holding[0].score < RELEVANT:
             yield _abstain(question, kind)
             return
@@ -148,9 +160,7 @@ class Stepwise:
                     {"role": "user", "content": f"Sentence: {sentence}\nQuestion: {question}\nWords that answer it:"}]
         reply = "".join(self.model.stream(messages, SPAN_TOKENS)).strip()
         span = _best_fragment(reply, sentence)
-        if span and slots.fits(span, kind) and slots.new_to(span, question):
-            return span
-        return None
+        return span if span and slots.answers_slot(span, sentence, question, kind) else None
 
     # -- one entity, several articles ----------------------------------------------------------
 
@@ -202,18 +212,25 @@ class Stepwise:
         verdicts: list[bool] = []
         evidence: list[tuple[Retrieved, str]] = []
         choice = slots.choices(question)
-        for text, passages in _part_passages(_parts(query) or [Part(question)], retrieved):
+        parts = _parts(query)
+        for text, passages in _part_passages(parts or [Part(question)], retrieved):
             claim = _claim(text)
             if choice:  # "consistent or inconsistent" asks which; it claims neither
                 claim = re.sub(rf"\b{choice[0]}\s+or\s+{choice[1]}\b|\b{choice[1]}\s+or\s+{choice[0]}\b", " ", claim,
                                flags=re.IGNORECASE)
-            best = next(iter(self.ranked(claim, passages, clauses=True)), None)
+            ranked = self.ranked(claim, passages, clauses=True)
+            best = ranked[0] if ranked else None
             if best is None or best.score < NO_EVIDENCE:
                 verdicts.append(False)
                 continue
             verdicts.append(not self.contradicted(claim, best, passages))
-            passage = passages[best.passage]
-            evidence.append((passage, _sentence_of(best.text, passage)))
+            evidence.append((passages[best.passage], _sentence_of(best.text, passages[best.passage])))
+            if not parts and verdicts[-1]:
+                # One claim that another article states as well: cite that one too.
+                also = next((s for s in ranked if passages[s.passage].file != passages[best.passage].file
+                             and s.score >= SUPPORTED and not self.contradicted(claim, s, passages)), None)
+                if also is not None:
+                    evidence.append((passages[also.passage], _sentence_of(also.text, passages[also.passage])))
         yes = all(verdicts)
         word = (choice[0] if yes else choice[1]).capitalize() if choice else ("Yes" if yes else "No")
         return _cited(word, evidence)
@@ -243,13 +260,20 @@ class Stepwise:
 
     # -- open questions ------------------------------------------------------------------------
 
-    def explanation(self, question: str, retrieved: list[Retrieved]) -> Draft:
-        passages = retrieved[:PASSAGES]
-        ranked = self.ranked(question, passages)
-        if not ranked or ranked[0].score < RELEVANT:
+    def explanation(self, question: str, retrieved: list[Retrieved], pointed: bool = False,
+                    query: Query | None = None) -> Draft:
+        """The sentence that best answers ``question``, and the best of another article when it does
+        nearly as well; ``pointed``: the user pointed at these articles, so they answer whatever the score."""
+        passages = _narrowed(retrieved, query)
+        ranked = self.ranked(question, passages, wanted=focus_words(question, passages))
+        if not ranked or (ranked[0].score < RELEVANT and not pointed):
             return _abstain(question, slots.EXPLANATION)
-        best = ranked[0]
-        return _cited(best.text, [(passages[best.passage], best.text)])
+        chosen = [ranked[0]]
+        first_file = passages[ranked[0].passage].file
+        other = max((s for s in ranked if passages[s.passage].file != first_file), key=lambda s: s.score, default=None)
+        if other is not None and other.score >= max(RELEVANT, SECOND_SOURCE * ranked[0].score):
+            chosen.append(other)
+        return _quoted([(passages[s.passage], s.text) for s in chosen])
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -299,6 +323,14 @@ def _described(question: str) -> bool:
     return len(stems(question)) >= DESCRIBED_WORDS and question.count(",") >= 1
 
 
+def _quoted(evidence: list[tuple[Retrieved, str]]) -> Draft:
+    """Sentences quoted from their passages, each with its own citation."""
+    citations = [citation_for(n, passage, sentence) for n, (passage, sentence) in enumerate(evidence, start=1)]
+    texts = [sentence.strip().rstrip(".") for _, sentence in evidence]
+    return Draft(" ".join(f"{text} [{c.number}]." for text, c in zip(texts, citations)), citations,
+                 [Claim(text, (c.number,), True, 1.0) for text, c in zip(texts, citations)])
+
+
 def _parts(query: Query) -> list[Part]:
     """The parts of a question about several articles, each with its publishers and dates; [] for a
     one-part question."""
@@ -307,6 +339,16 @@ def _parts(query: Query) -> list[Part]:
     if len(query.sources) > 1:
         return [Part(query.text, (source,), query.dates) for source in query.sources]
     return []
+
+
+def _narrowed(retrieved: list[Retrieved], query: Query | None) -> list[Retrieved]:
+    """The passages a one-part question is answered from: those of the publishers and dates it names,
+    when there are any, else the best ranked."""
+    if query is not None:
+        fits = [r for r in retrieved if not query.sources or r.chunk.source in query.sources]
+        dated = [r for r in fits if any(d.contains(r.chunk.published) for d in query.dates)]
+        retrieved = dated or fits or retrieved
+    return retrieved[:PASSAGES]
 
 
 def _part_passages(parts: list[Part], retrieved: list[Retrieved], extra: int = 1):
@@ -341,7 +383,14 @@ def _sentence_of(unit: str, passage: Retrieved) -> str:
 def _numbers(text: str) -> set[str]:
     """Stems of the numbers in a claim, less its dates (a report's date is in the index, not its text):
     a claim with a number its passages lack is not backed."""
-    return stems(" ".join(re.findall(r"\d[\d,.]*", slots.without_dates(text))))
+    return stems(" ".join(re.findall(r"\d+(?:[,.]\d+)*", slots.without_dates(text))))
+
+
+def _matched(wanted: set[str], own: set[str]) -> set[str]:
+    """The wanted stems ``own`` has, counting one that starts the other ("found" and "founder",
+    "employ" and "employe") when the shorter has five letters or more."""
+    return {w for w in wanted if w in own or any(
+        min(len(w), len(o)) >= 5 and (o.startswith(w) or w.startswith(o)) for o in own)}
 
 
 def _capitalised(text: str) -> set[str]:
@@ -391,9 +440,16 @@ def _question_names(question: str, retrieved: list[Retrieved]) -> set[str]:
     return words | publishers
 
 
+def _candidates(sentence: str, question: str, kind: str) -> list[str]:
+    """The spans of ``sentence`` that could answer ``question``."""
+    return [c for c in slots.spans(sentence, kind) if slots.answers_slot(c, sentence, question, kind)]
+
+
 def _closest_candidate(sentence: str, question: str, kind: str) -> str:
     """The candidate span of ``sentence`` nearest the question's words in it."""
-    candidates = [c for c in slots.spans(sentence, kind) if slots.new_to(c, question)]
+    candidates = _candidates(sentence, question, kind)
+    if kind == slots.PERSON:
+        candidates = [c for c in candidates if len(c.split()) > 1] or candidates
     wanted = stems(question)
     words = re.findall(r"[\w’'-]+", sentence)
     hits = [i for i, w in enumerate(words) if stems(w) & wanted]
@@ -420,7 +476,8 @@ def _best_fragment(reply: str, sentence: str) -> str | None:
 
 
 def _as_written(piece: str, sentence: str) -> str:
-    at = sentence.lower().find(piece.lower())
+    """``piece`` as ``sentence`` writes it (its case, its apostrophes)."""
+    at = sentence.lower().replace("’", "'").find(piece.lower().replace("’", "'"))
     return sentence[at : at + len(piece)] if at >= 0 else piece
 
 

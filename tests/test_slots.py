@@ -1,0 +1,83 @@
+"""Answer kinds, candidate spans and the checks on them: plain text rules, no model."""
+
+import pytest
+
+from rag import slots
+from rag.store import stems
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Who founded the bakery chain?", slots.PERSON),
+    ("Which executive signed the contract?", slots.PERSON),
+    ("Which company bought the shipyard?", slots.ORGANISATION),
+    ("Which billionaire's charity paid for the bridge?", slots.ORGANISATION),  # the charity, not the billionaire
+    ("Where did the mayor give the speech?", slots.PLACE),
+    ("Which city hosts the summit?", slots.PLACE),
+    ("How many people attended the rally?", slots.NUMBER),
+    ("How much did the new stadium cost?", slots.NUMBER),
+    ("What was the club's annual revenue?", slots.NUMBER),
+    ("When did the merger close?", slots.DATE),
+    ("On what day of the week was the vote held?", slots.DATE),
+    ("In which month did the strike end?", slots.DATE),
+    ("What is the name of the new tablet?", slots.THING),
+    ("Which product did the startup launch first?", slots.THING),
+    ("Why did the shares fall?", slots.EXPLANATION),
+    ("What did the minister say about the budget?", slots.EXPLANATION),
+    ("Did the board approve the deal?", slots.YES_NO),
+    ("Has the airline cancelled its flights yet?", slots.YES_NO),
+    ("After the first report on the flood, did the second report change its estimate?", slots.YES_NO),
+    ("Was the council's account consistent or inconsistent with the police report?", slots.YES_NO),
+])
+def test_the_answer_kind_is_read_from_the_question(question, kind):
+    assert slots.answer_kind(question) == kind
+
+
+def test_dates_numbers_and_names_are_found_as_spans():
+    text = "On Tuesday, March 5, 2024, Acme Corp said 1,200 staff at Gadgets 360 would test GPT-4 for $3.5 million."
+    assert "Tuesday, March 5" in " ".join(slots.spans(text, slots.DATE))
+    numbers = slots.spans(text, slots.NUMBER)
+    assert "1,200" in numbers and "$3.5 million" in numbers
+    assert not any(n in ("360", "4") for n in numbers)  # parts of names, not amounts
+    assert slots.spans("It could reach billions of people.", slots.NUMBER) == []  # a magnitude, not an amount
+    assert slots.spans("Acme CEO Jane Doe said so.", slots.PERSON) == ["Jane Doe"]
+    assert "xAI" in slots.names("talks with Elon Musk's xAI ended")
+    assert slots.names("He left. Then Tyreek Hill scored.") == ["Tyreek Hill"]  # no name runs across a full stop
+
+
+def test_a_span_must_fit_its_kind_be_in_the_text_and_add_to_the_question():
+    assert slots.fits("June 2024", slots.DATE) and not slots.fits("the summer", slots.DATE)
+    assert slots.fits("40 million", slots.NUMBER) and not slots.fits("many people", slots.NUMBER)
+    assert slots.fits("Jane Doe", slots.PERSON) and not slots.fits("the chief executive", slots.PERSON)
+    assert slots.occurs_in("Elon Musk's xAI", "talks with Elon Musk’s xAI, though")  # either apostrophe
+    assert slots.occurs_in("enterprise API", "its planned enterprise API, previously")
+    assert not slots.occurs_in("enterprise APIs", "its planned enterprise API, previously")
+    assert not slots.new_to("the Midjourney lab", "Who runs the Midjourney lab?")
+    assert slots.new_to("David Holz", "Who runs the Midjourney lab?")
+
+
+def test_negation_counts_only_near_what_the_claim_says():
+    claim = "the partnership gives Meta a stake in the lab"
+    shared = stems(claim) & stems("the partnership does not grant Meta a stake, and the lab has no investors")
+    assert slots.negated("the partnership does not grant Meta a stake", shared, set())
+    # "no" before a word the claim does not use negates nothing it says
+    assert not slots.negated("Meta will collaborate with others; this is not a unique deal",
+                             stems("Meta will collaborate with others"), set())
+    assert slots.negated("the financial terms remain undisclosed", set(), stems("terms were disclosed"))
+    assert slots.negated("was there inconsistency in the reports", set(), stems("consistency"))
+
+
+def test_an_acronym_stands_for_the_question_words_it_abbreviates():
+    assert stems("chief executive") <= slots.acronyms("Acme CEO Jane Doe", "Who is the chief executive of Acme?")
+    assert slots.acronyms("Acme CEO Jane Doe", "Who painted the fence?") == set()
+
+
+def test_either_or_questions_name_a_word_and_its_negation():
+    assert slots.choices("Is it consistent or inconsistent?") == ("consistent", "inconsistent")
+    assert slots.choices("Did they agree or disagree?") == ("agree", "disagree")
+    assert slots.choices("Was it from medical conditions or treatments?") is None
+
+
+def test_names_listed_after_a_span_join_it():
+    sentence = "It trails rivals such as Google's Gemini and OpenAI's ChatGPT in image generation."
+    assert slots.listed("Google", sentence) == "Google's Gemini and OpenAI's ChatGPT"
+    assert slots.listed("Meta", "Meta, on Saturday, said so") == "Meta"

@@ -1,0 +1,123 @@
+"""The stepwise answerer on hand-made passages: spans checked in code, entities the parts agree on,
+yes/no from evidence, abstention when the slot is empty. The embedder is the real MiniLM; the model
+is a stand-in that replies what each test says, since what is tested is what code does with a reply.
+The real SmolLM2 goes through the same path in the seeds eval (test_eval_run.py)."""
+
+import pytest
+
+from rag import Settings, slots
+from rag.chunking import Chunk
+from rag.embeddings import get_embedder
+from rag.query import Publishers, analyse
+from rag.retrieval import Retrieved
+from rag.stepwise import Draft, Stepwise
+
+
+def passage(file: str, text: str, source: str = "Wire", published: str = "2024-03-01", title: str = "News") -> Retrieved:
+    return Retrieved(Chunk(f"{file}:0", file, 0, text, 0, len(text), title, source, published, ""), 1.0, 0.5, 1.0)
+
+
+class Replies:
+    """A chat model that answers every prompt with ``reply`` and records the prompts."""
+
+    name = "test:replies"
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+        self.prompts: list[list[dict]] = []
+
+    def stream(self, messages, max_tokens):
+        self.prompts.append(messages)
+        yield self.reply
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return get_embedder(Settings.load())
+
+
+BAKERY = passage("bakery.txt", "The bakery chain opened its first shop in Leeds in 1998. "
+                               "Its founder, Maria Lopez, sold the company to Crumb Holdings on Tuesday. "
+                               "The chain employs 1,450 people across the north.")
+WEATHER = passage("weather.txt", "Heavy rain closed two roads in the valley. Forecasters expect sunshine next week.")
+
+
+def answer(embedder, question: str, passages: list[Retrieved], reply: str = "", sources=()) -> tuple[Draft, list]:
+    model = Replies(reply)
+    query = analyse(question, Publishers(list(sources)))
+    items = list(Stepwise(model, embedder).answer(question, query, passages, slots.answer_kind(question)))
+    assert all(isinstance(item, str) for item in items[:-1]) and items[0].strip()  # progress comes first
+    return items[-1], model.prompts
+
+
+def test_the_models_span_is_kept_when_it_is_in_the_sentence_and_of_the_right_kind(embedder):
+    draft, prompts = answer(embedder, "Who founded the bakery chain?", [WEATHER, BAKERY], reply="Maria Lopez")
+    assert draft.text == "Maria Lopez [1]." and not draft.abstained
+    assert [c.file for c in draft.citations] == ["bakery.txt"]  # the passage that holds the span
+    assert "Maria Lopez" in draft.citations[0].quote
+    assert "Maria Lopez" in prompts[0][-1]["content"]  # the model saw the one sentence, not the passages
+
+
+def test_a_span_the_sentence_lacks_is_replaced_by_the_sentences_own_candidate(embedder):
+    draft, _ = answer(embedder, "Who founded the bakery chain?", [BAKERY], reply="John Smith, the baker")
+    assert draft.text == "Maria Lopez [1]."
+
+
+def test_a_number_nobody_wrote_is_never_output(embedder):
+    draft, _ = answer(embedder, "How many people does the bakery chain employ?", [BAKERY], reply="5,000 people")
+    assert draft.text.startswith("1,450")
+    assert "5,000" not in draft.text
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("How many shops does the bakery chain have in London?", "a number"),
+    ("When was Maria Lopez born?", "a date"),
+    ("How much did Crumb Holdings pay for the bakery chain?", "a number"),
+])
+def test_a_question_whose_slot_no_passage_fills_is_refused_with_what_is_missing(embedder, question, kind):
+    draft, _ = answer(embedder, question, [BAKERY, WEATHER], reply="1998")
+    assert draft.abstained and draft.citations == []
+    assert kind in draft.reason
+
+
+def test_yes_or_no_follows_the_evidence_and_its_negation(embedder):
+    deal = passage("deal.txt", "Crumb Holdings said the purchase does not give it control of the recipes. "
+                               "The deal will also bring the bakery chain to Scotland.")
+    no, _ = answer(embedder, "Does the purchase give Crumb Holdings control of the recipes?", [deal], reply="Yes")
+    assert no.text.startswith("No") and [c.file for c in no.citations] == ["deal.txt"]
+    yes, _ = answer(embedder, "Will the deal bring the bakery chain to Scotland?", [deal], reply="No")
+    assert yes.text.startswith("Yes")
+    flipped, _ = answer(embedder, "Does the purchase not give Crumb Holdings control of the recipes?", [deal])
+    assert flipped.text.startswith("Yes")
+    invented, _ = answer(embedder, "Will the deal bring 40 bakeries to Scotland?", [deal])
+    assert invented.text.startswith("No")  # a number the passage lacks is not backed
+
+
+def test_is_x_the_role_of_y_is_checked_against_who_the_passages_name(embedder):
+    model_free, _ = answer(embedder, "Is Crumb Holdings the founder of the bakery chain?", [BAKERY])
+    assert model_free.text.startswith("No") and "Maria Lopez" in model_free.text
+    same, _ = answer(embedder, "Is Maria Lopez the founder of the bakery chain?", [BAKERY], reply="Maria Lopez")
+    assert same.text.startswith("Yes")
+
+
+def test_a_question_about_two_reports_answers_with_the_option_the_evidence_takes(embedder):
+    first = passage("first.txt", "The Herald said the bridge will reopen in May after repairs.", source="The Herald")
+    second = passage("second.txt", "The Courier reported the bridge reopening in May, once repairs end.",
+                     source="The Courier")
+    question = ("Was The Herald's report that the bridge will reopen in May consistent or inconsistent with "
+                "The Courier's report on the bridge reopening?")
+    draft, _ = answer(embedder, question, [first, second], sources=["The Herald", "The Courier"])
+    assert draft.text.startswith("Consistent")
+
+
+def test_the_entity_several_parts_agree_on_wins_and_each_part_cites_its_article(embedder):
+    herald = passage("herald.txt", "Crumb Holdings bought the bakery chain on Tuesday, said analyst Tom Reed.",
+                     source="The Herald")
+    courier = passage("courier.txt", "Crumb Holdings also owns three flour mills, according to Greta Nilsen.",
+                      source="The Courier")
+    decoy = passage("decoy.txt", "Oven Group sells ovens to bakeries.", source="The Courier")
+    question = ("Which company, reported by The Herald to have bought the bakery chain, "
+                "and by The Courier to own flour mills, is expanding?")
+    draft, _ = answer(embedder, question, [herald, courier, decoy], sources=["The Herald", "The Courier"])
+    assert draft.text.startswith("Crumb Holdings")
+    assert {c.file for c in draft.citations} == {"herald.txt", "courier.txt"}
