@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from rag.settings import STRATEGIES
+
 EPILOG = """\
 examples:
   newsqa eval                                        the seeds pack shipped in eval/seeds
@@ -52,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="LLM backend (default: openai if OPENAI_API_KEY is set)")
     group.add_argument("--model", help="LLM model name (openai) or GGUF path (local)")
     group.add_argument("--top-k", type=int, help="chunks retrieved per question (default 10)")
+    group.add_argument("--strategy", dest="answer_strategy", choices=STRATEGIES,
+                       help="answer strategy: stepwise, single or auto (default: auto, stepwise for the local model)")
     group.add_argument("--embedder", choices=["minilm", "openai"], help="minilm (offline, default) or openai")
     group.add_argument("--chunk-size", type=int, help="tokens per chunk (default 256)")
     group.add_argument("--chunk-overlap", type=int, help="tokens shared by neighbouring chunks (default 32)")
@@ -97,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(diff, indent=2, ensure_ascii=False) if args.json else format_compare(diff, (a, b)))
             return 0
         keys = ("index", "data_dir", "chroma_url", "embedder", "chunk_size", "chunk_overlap", "backend", "model",
-                "top_k")
+                "top_k", "answer_strategy")
         settings = Settings.load(**{k: getattr(args, k) for k in keys if getattr(args, k) is not None})
         result = run_eval(args.pack, corpus=args.corpus, settings=settings, limit=args.limit, out=args.out,
                           progress=not args.quiet and not args.json, fresh=args.fresh)

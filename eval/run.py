@@ -106,6 +106,7 @@ def settings_record(pack: Pack, settings: Settings) -> dict:
         "min_relevance": settings.min_relevance,
         "context_chunks": settings.context_chunks,
         "max_answer_tokens": settings.max_answer_tokens,
+        "strategy": settings.resolved_strategy,
         "base_url": _base_url() if backend == "openai" else None,
     }
 
@@ -122,7 +123,7 @@ def fingerprint(record: dict) -> str:
     Uncommitted changes to the engine do not change it: after editing rag/, run with --fresh.
     """
     keys = ("commit", "pack_fingerprint", "corpus", "index", "backend", "model", "embedder", "chunking", "k",
-            "candidates", "fusion", "min_relevance", "context_chunks", "max_answer_tokens", "base_url")
+            "candidates", "fusion", "min_relevance", "context_chunks", "max_answer_tokens", "strategy", "base_url")
     blob = json.dumps({k: record.get(k) for k in keys}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import Answer, NewsqaError, Settings, ask_stream, ingest
-from .settings import DEFAULT_CORPUS
+from .settings import DEFAULT_CORPUS, STRATEGIES
 
 EPILOG = """\
 Settings also come from NEWSQA_* environment variables (NEWSQA_BACKEND, NEWSQA_TOP_K, ...);
@@ -31,6 +31,9 @@ def _settings_flags() -> argparse.ArgumentParser:
     group.add_argument("--backend", choices=["openai", "local"], help="LLM backend (default: openai if OPENAI_API_KEY is set)")
     group.add_argument("--model", help="LLM model name (openai) or GGUF path (local)")
     group.add_argument("--top-k", type=int, help="chunks retrieved per question (default 10)")
+    group.add_argument("--strategy", dest="answer_strategy", choices=STRATEGIES,
+                       help="stepwise: small checked steps (the default for the local model); single: one prompt "
+                            "(the default for openai); auto: by backend")
     return common
 
 
@@ -74,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    keys = ("index", "data_dir", "chroma_url", "embedder", "chunk_size", "chunk_overlap", "backend", "model", "top_k")
+    keys = ("index", "data_dir", "chroma_url", "embedder", "chunk_size", "chunk_overlap", "backend", "model", "top_k",
+            "answer_strategy")
     return Settings.load(**{k: getattr(args, k) for k in keys if getattr(args, k, None) is not None})
 
 

@@ -37,7 +37,7 @@ DESCRIBED_WORDS = 12  # content words of a question that describes its answer ra
 RANK_PENALTY = 0.03  # a sentence's score lost per place its passage sits lower in the retrieval ranking
 SECOND_SOURCE = 0.85  # another article's best sentence is quoted too when it scores this share of the best
 MENTION_WEIGHT = 0.1  # each mention's share of a name's vote, beside each part's best sentence
-NO_EVIDENCE = 0.2  # a claim whose best clause is further than this has no evidence at all
+NO_EVIDENCE = 0.2  # a one-claim question whose best clause scores under this has no evidence: no
 PASSAGES = 6  # read from the top of the ranking for a one-part question
 SPAN_SYSTEM = ("You copy the exact words of a sentence that answer a question. Reply with those words only, "
                "no full sentence.")
@@ -220,7 +220,9 @@ class Stepwise:
                                flags=re.IGNORECASE)
             ranked = self.ranked(claim, passages, clauses=True)
             best = ranked[0] if ranked else None
-            if best is None or best.score < NO_EVIDENCE:
+            if best is None or (best.score < NO_EVIDENCE and not parts):
+                # One vague part of a question about several articles ("focuses on his performance") is
+                # not refuted by finding no clause like it; a one-claim question with no evidence is.
                 verdicts.append(False)
                 continue
             verdicts.append(not self.contradicted(claim, best, passages))
@@ -243,8 +245,9 @@ class Stepwise:
         shared = (stems(claim) & stems(best.text)) | _RELATIONS
         claim_negated = slots.negated(claim, shared, stems(best.text) | _RELATIONS)
         clause_negated = best.score >= SUPPORTED and slots.negated(best.text, shared, stems(claim) | _RELATIONS)
-        said = stems(" ".join(f"{p.chunk.title} {p.chunk.text}" for p in passages))
-        return claim_negated != clause_negated or bool(_numbers(claim) - said)
+        article = [p for p in passages if p.file == passages[best.passage].file]
+        said = stems(" ".join(f"{p.chunk.title} {p.chunk.text}" for p in article))
+        return claim_negated != clause_negated or bool(_numbers(claim) - said) or _recounted(claim, best.text)
 
     def identity(self, name: str, role: str, retrieved: list[Retrieved]) -> Draft | None:
         """"Is X the CEO of Y?": yes when the person the passages name as the CEO of Y is X, else no;
@@ -378,6 +381,23 @@ def _clauses(sentence: str) -> list[str]:
 def _sentence_of(unit: str, passage: Retrieved) -> str:
     """The whole sentence a clause came from, for the quote."""
     return next((s for s in split_sentences(passage.chunk.text) if unit in s), unit)
+
+
+_QUANTITY = re.compile(r"(\d+(?:[,.]\d+)*)(?:-plus|\+)?\s+([A-Za-z][\w-]*)")
+
+
+def _recounted(claim: str, clause: str) -> bool:
+    """Whether the clause counts what the claim counts with another number: "1,000 receiving yards"
+    against "2,000-plus receiving yards"."""
+    def counts(text: str) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for number, unit in _QUANTITY.findall(slots.without_dates(text)):
+            for stem in stems(unit):
+                found.setdefault(stem, set()).add(number)
+        return found
+
+    theirs = counts(clause)
+    return any(unit in theirs and not numbers & theirs[unit] for unit, numbers in counts(claim).items())
 
 
 def _numbers(text: str) -> set[str]:
