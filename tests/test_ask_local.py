@@ -79,3 +79,22 @@ def test_questions_from_several_threads_at_once_all_get_cited_answers(seeded_set
     for (question, gold_file), answer in zip(ANSWERABLE, answers):
         assert answer.question == question
         assert not answer.abstained and gold_file in answer.files
+
+
+def test_the_offline_model_answers_stepwise_and_says_what_was_asked(seeded_settings):
+    items = list(ask_stream("Who is the CEO of Midjourney?", settings=seeded_settings))
+    assert isinstance(items[0], str) and items[0].strip()  # progress at once, before any model call
+    final = items[-1]
+    assert (final.kind, final.strategy) == ("person", "stepwise")
+    assert final.text == "David Holz [1]." and final.files == [MIDJOURNEY_GADGETS]
+    assert final.to_dict()["kind"] == "person" and final.to_dict()["strategy"] == "stepwise"
+    refused = ask("How many employees does Midjourney have?", settings=seeded_settings)
+    assert refused.abstained and refused.kind == "number" and "a number" in refused.text
+
+
+def test_the_single_prompt_strategy_still_answers_with_checked_citations(seeded_settings):
+    import dataclasses
+
+    answer = ask("Who is the CEO of Midjourney?", settings=dataclasses.replace(seeded_settings, answer_strategy="single"))
+    assert answer.strategy == "single" and not answer.abstained
+    assert answer.citations and all(f"[{c.number}]" in answer.text for c in answer.citations)

@@ -20,6 +20,8 @@ def test_environment_overrides_defaults_and_arguments_override_both(monkeypatch,
     ({"top_k": 0}, "top_k"),
     ({"index": "../escape"}, "index names"),
     ({"colour": "blue"}, "Unknown setting"),
+    ({"answer_strategy": "clever"}, "answer_strategy must be"),
+    ({"llm_threads": -1}, "llm_threads"),
 ])
 def test_bad_settings_are_refused_with_a_reason(overrides, message):
     with pytest.raises(ConfigError, match=message):
@@ -30,3 +32,12 @@ def test_a_malformed_number_names_the_variable(monkeypatch):
     monkeypatch.setenv("NEWSQA_CHUNK_SIZE", "big")
     with pytest.raises(ConfigError, match="NEWSQA_CHUNK_SIZE"):
         Settings.load()
+
+
+def test_auto_strategy_and_threads_follow_the_backend_and_the_cores(monkeypatch):
+    assert Settings.load(backend="local").resolved_strategy == "stepwise"
+    assert Settings.load(backend="openai").resolved_strategy == "single"
+    assert Settings.load(backend="openai", answer_strategy="stepwise").resolved_strategy == "stepwise"
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert Settings.load().resolved_llm_threads == 1  # a busy neighbour on one core costs at most 2x
+    assert Settings.load(llm_threads=2).resolved_llm_threads == 2

@@ -93,6 +93,14 @@ def test_yes_or_no_follows_the_evidence_and_its_negation(embedder):
     assert invented.text.startswith("No")  # a number the passage lacks is not backed
 
 
+def test_a_claim_that_counts_something_with_another_number_is_contradicted(embedder):
+    report = passage("shop.txt", "The shop sold 2,000 loaves on Saturday. Its rival sold 1,000 cakes.")
+    right, _ = answer(embedder, "Did the shop sell 2,000 loaves on Saturday?", [report])
+    assert right.text.startswith("Yes")
+    wrong, _ = answer(embedder, "Did the shop sell 1,000 loaves on Saturday?", [report])
+    assert wrong.text.startswith("No")  # "1,000" is in the article, but not as loaves
+
+
 def test_is_x_the_role_of_y_is_checked_against_who_the_passages_name(embedder):
     model_free, _ = answer(embedder, "Is Crumb Holdings the founder of the bakery chain?", [BAKERY])
     assert model_free.text.startswith("No") and "Maria Lopez" in model_free.text
