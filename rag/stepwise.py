@@ -11,8 +11,9 @@ question from one sentence, it mostly copies. So, by what the question asks for
   with such a span that is about the question: abstain and say what is missing.
 - one entity several articles point at ("Which company, reported by X to ..., and by Y
   to ...?"): each part's passages nominate names; the one the parts agree on is the answer.
-- yes or no: each claim the question makes is checked against its own passages' best
-  clause: supported or not, and negated or not ("does not grant" against "give").
+- yes or no: each claim the question makes is matched to its own passages' best clause; no
+  when a clause says it with the other polarity ("does not grant" against "give"), or the
+  claim carries a number its article lacks or counts otherwise, else yes.
 - anything else: the sentences that best answer it, quoted.
 
 Every answer cites the passages its words come from, so its citations hold by construction.
@@ -153,14 +154,20 @@ class Stepwise:
 
     def model_span(self, question: str, sentence: str, kind: str) -> str | None:
         """The model's answer span from ``sentence``, or None when it is not in the sentence, not of
-        the right kind, or only repeats the question."""
+        the right kind, only repeats the question, or carries the question's own names with it
+        ("In a post on Threads, Alexandr Wang" for "Where did Alexandr Wang post?")."""
         if self.model is None:
             return None
         messages = [{"role": "system", "content": SPAN_SYSTEM},
                     {"role": "user", "content": f"Sentence: {sentence}\nQuestion: {question}\nWords that answer it:"}]
         reply = "".join(self.model.stream(messages, SPAN_TOKENS)).strip()
         span = _best_fragment(reply, sentence)
-        return span if span and slots.answers_slot(span, sentence, question, kind) else None
+        if not span or not slots.answers_slot(span, sentence, question, kind):
+            return None
+        asked = {w.lower() for name in slots.names(question[1:]) for w in name.split()}
+        if kind != slots.NUMBER and any(w.lower() in asked for name in slots.names(span) for w in name.split()):
+            return None
+        return span
 
     # -- one entity, several articles ----------------------------------------------------------
 
@@ -225,7 +232,12 @@ class Stepwise:
                 # not refuted by finding no clause like it; a one-claim question with no evidence is.
                 verdicts.append(False)
                 continue
-            verdicts.append(not self.contradicted(claim, best, passages))
+            # A one-claim question must find what it claims happened, not just whom it is about:
+            # "Did Meta buy Midjourney?" against "Meta entered a partnership with Midjourney" is no.
+            # (A question about how reports relate, "did it maintain consistency", states no such fact.)
+            focus = focus_words(claim, passages)
+            said = parts or stems(claim) & _RELATIONS or len(_matched(focus, stems(best.text))) * 2 >= len(focus)
+            verdicts.append(said and not self.contradicted(claim, best, passages))
             evidence.append((passages[best.passage], _sentence_of(best.text, passages[best.passage])))
             if not parts and verdicts[-1]:
                 # One claim that another article states as well: cite that one too.
@@ -285,7 +297,8 @@ def focus_words(question: str, passages: list[Retrieved]) -> set[str]:
     """What a sentence must say to answer ``question``: its content words, less the noun that names the
     kind of answer ("which company"), the names that say whom it is about, and publishers' names.
     All its content words when that leaves none ("Who is the CEO of Midjourney?" keeps "CEO")."""
-    capitalised = re.findall(r"\b[A-Z][\w’'-]*|\b\d[\w,.]*", question[1:])
+    # Capitalised words name whom it is about, but for the question word that starts it.
+    capitalised = re.findall(r"\b[A-Z][\w’'-]*|\b\d[\w,.]*", question)
     named = stems(" ".join(w for w in capitalised if w.lower() not in slots.TITLES))
     publishers = stems(" ".join(p.chunk.source for p in passages))
     focus = stems(question) - stems(f"{slots.wh_head(question)} name") - named - publishers

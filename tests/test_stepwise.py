@@ -93,6 +93,14 @@ def test_yes_or_no_follows_the_evidence_and_its_negation(embedder):
     assert invented.text.startswith("No")  # a number the passage lacks is not backed
 
 
+def test_a_one_claim_question_needs_what_it_claims_happened_not_just_whom_it_names(embedder):
+    supply = passage("supply.txt", "Oven Group signed a supply partnership with Crumb Holdings last month.")
+    bought, _ = answer(embedder, "Did Oven Group buy Crumb Holdings?", [supply])
+    assert bought.text.startswith("No")  # the names match, what happened does not
+    signed, _ = answer(embedder, "Did Oven Group sign a partnership with Crumb Holdings?", [supply])
+    assert signed.text.startswith("Yes")
+
+
 def test_a_claim_that_counts_something_with_another_number_is_contradicted(embedder):
     report = passage("shop.txt", "The shop sold 2,000 loaves on Saturday. Its rival sold 1,000 cakes.")
     right, _ = answer(embedder, "Did the shop sell 2,000 loaves on Saturday?", [report])
