@@ -34,7 +34,7 @@ from rag.answer import engine_for  # noqa: E402
 from rag.llm import LocalChat  # noqa: E402
 
 DECODE_PROMPT = [{"role": "user", "content": "Write a short story about a lighthouse keeper and a storm."}]
-DECODE_TOKENS = 64
+DECODE_TOKENS = 32
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -33,7 +33,7 @@ def _settings_flags() -> argparse.ArgumentParser:
     group.add_argument("--top-k", type=int, help="chunks retrieved per question (default 10)")
     group.add_argument("--strategy", dest="answer_strategy", choices=STRATEGIES,
                        help="stepwise: small checked steps (the default for the local model); single: one prompt "
-                            "(the default for openai); auto: by backend")
+                            "(for models that write their own answers); auto: what measured better for the backend")
     return common
 
 
