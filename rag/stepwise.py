@@ -202,10 +202,10 @@ class Stepwise:
             # A one-word "person" is as often a team or a town ("Dolphins"): half a vote.
             votes[group] += sentence.score * (0.5 if kind == slots.PERSON and len(group.split()) == 1 else 1.0)
         winner = max(votes, key=lambda g: (votes[g], len(g.split())))
-        evidence = [(passage, sentence.text) for (group, _), (sentence, passage) in sorted(
+        found = [(passage, sentence.text, sentence.score) for (group, _), (sentence, passage) in sorted(
             best.items(), key=lambda item: item[0][1]) if group == winner]
         name = _fullest(winner, [n for r in retrieved for n in slots.names(r.chunk.text)], kind)
-        return _cited(name, evidence)
+        return _cited(name, _strong(found))
 
     # -- yes or no -----------------------------------------------------------------------------
 
@@ -238,16 +238,16 @@ class Stepwise:
             focus = focus_words(claim, passages)
             said = parts or stems(claim) & _RELATIONS or len(_matched(focus, stems(best.text))) * 2 >= len(focus)
             verdicts.append(said and not self.contradicted(claim, best, passages))
-            evidence.append((passages[best.passage], _sentence_of(best.text, passages[best.passage])))
+            evidence.append((passages[best.passage], _sentence_of(best.text, passages[best.passage]), best.score))
             if not parts and verdicts[-1]:
                 # One claim that another article states as well: cite that one too.
                 also = next((s for s in ranked if passages[s.passage].file != passages[best.passage].file
                              and s.score >= SUPPORTED and not self.contradicted(claim, s, passages)), None)
                 if also is not None:
-                    evidence.append((passages[also.passage], _sentence_of(also.text, passages[also.passage])))
+                    evidence.append((passages[also.passage], _sentence_of(also.text, passages[also.passage]), also.score))
         yes = all(verdicts)
         word = (choice[0] if yes else choice[1]).capitalize() if choice else ("Yes" if yes else "No")
-        return _cited(word, evidence)
+        return _cited(word, _strong(evidence))
 
     @staticmethod
     def contradicted(claim: str, best: Sentence, passages: list[Retrieved]) -> bool:
@@ -337,6 +337,13 @@ def _described(question: str) -> bool:
     """Whether a question picks its answer out by several things said of it ("Which company, known
     for X, ..., is also Y?"), rather than asking one fact."""
     return len(stems(question)) >= DESCRIBED_WORDS and question.count(",") >= 1
+
+
+def _strong(evidence: list[tuple[Retrieved, str, float]]) -> list[tuple[Retrieved, str]]:
+    """The evidence worth pointing a reader at: each sentence about its part (RELEVANT or closer), or the
+    best one when none is."""
+    strongest = max((score for _, _, score in evidence), default=0.0)
+    return [(p, text) for p, text, score in evidence if score >= min(RELEVANT, strongest)]
 
 
 def _quoted(evidence: list[tuple[Retrieved, str]]) -> Draft:
