@@ -205,7 +205,7 @@ class Stepwise:
         found = [(passage, sentence.text, sentence.score) for (group, _), (sentence, passage) in sorted(
             best.items(), key=lambda item: item[0][1]) if group == winner]
         name = _fullest(winner, [n for r in retrieved for n in slots.names(r.chunk.text)], kind)
-        return _cited(name, _strong(found))
+        return _cited(name, [(passage, text) for passage, text, _ in found])  # each holds the answer
 
     # -- yes or no -----------------------------------------------------------------------------
 
