@@ -32,7 +32,7 @@ _PERSON_NOUNS = ("person individual executive player ceo founder chief president
                  "author writer actor actress singer star athlete official spokesperson analyst boss owner chairman "
                  "director reporter journalist superstar quarterback pitcher receiver striker footballer "
                  "billionaire entrepreneur scientist researcher candidate senator governor judge").split()
-_ORG_NOUNS = ("company companies organization organisation firm business startup start-up lab laboratory team club "
+_ORG_NOUNS = ("company organization organisation firm business startup start-up lab laboratory team club "
               "group unit entity agency department body institution brand network publisher outlet bank "
               "university school government party league franchise studio retailer maker manufacturer "
               "venture division regulator commission court platform service app website charity foundation nonprofit ministry "
@@ -96,7 +96,13 @@ def _words_after(text: str) -> list[str]:
     words = []
     for word in re.findall(r"[\w'’-]+", text)[:6]:
         word = word.lower().replace("’", "'")
-        words.append("'s" if word.endswith("'s") else word.rstrip("'").removesuffix("s") if len(word) > 3 else word)
+        if word.endswith("'s"):
+            word = "'s"
+        elif word.endswith("ies") and len(word) > 4:
+            word = word[:-3] + "y"  # "companies" → "company"
+        elif len(word) > 3:
+            word = word.rstrip("'").removesuffix("s")
+        words.append(word)
     return words
 
 
