@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--model", help="LLM model name (openai) or GGUF path (local)")
     group.add_argument("--top-k", type=int, help="chunks retrieved per question (default 10)")
     group.add_argument("--strategy", dest="answer_strategy", choices=STRATEGIES,
-                       help="answer strategy: stepwise, single or auto (default: auto, stepwise for the local model)")
+                       help="answer strategy: stepwise, single or auto (default: auto, stepwise on both backends)")
     group.add_argument("--embedder", choices=["minilm", "openai"], help="minilm (offline, default) or openai")
     group.add_argument("--chunk-size", type=int, help="tokens per chunk (default 256)")
     group.add_argument("--chunk-overlap", type=int, help="tokens shared by neighbouring chunks (default 32)")

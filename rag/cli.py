@@ -32,8 +32,8 @@ def _settings_flags() -> argparse.ArgumentParser:
     group.add_argument("--model", help="LLM model name (openai) or GGUF path (local)")
     group.add_argument("--top-k", type=int, help="chunks retrieved per question (default 10)")
     group.add_argument("--strategy", dest="answer_strategy", choices=STRATEGIES,
-                       help="stepwise: small checked steps (the default for the local model); single: one prompt "
-                            "(for models that write their own answers); auto: what measured better for the backend")
+                       help="auto (default): what measured better for the backend, stepwise on both; stepwise: "
+                            "small checked steps; single: one prompt, for a model that writes its own answers")
     return common
 
 
