@@ -64,7 +64,7 @@ def busy_core(enabled: bool):
 
 def decode_rate(threads: int) -> float:
     """Tokens per second SmolLM2 writes with ``threads`` llama.cpp threads (prompt included)."""
-    model = LocalChat(2048, threads=threads)
+    model = LocalChat(2048, threads)
     list(model.stream(DECODE_PROMPT, 4))  # warm
     started = time.perf_counter()
     pieces = list(model.stream(DECODE_PROMPT, DECODE_TOKENS))

@@ -147,8 +147,7 @@ class Engine:
     def _stepwise(self, question: str, asked: str, query: Query, retrieved: list[Retrieved], carried: list[str],
                   kind: str, timings: dict, started: float) -> Iterator[str | Answer]:
         """Answers through rag/stepwise.py: progress lines while it works, then the Answer."""
-        # The model is only asked for a span of one sentence; load it only when a step needs it.
-        model = get_chat_model(self.settings)
+        model = get_chat_model(self.settings)  # asked, at most, for the words of one sentence
         passages = self.evidence(query, retrieved, carried) if carried else retrieved
         draft = None
         generation_started = time.perf_counter()

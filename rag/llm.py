@@ -84,7 +84,7 @@ def smollm_path() -> Path:
 class LocalChat:
     """SmolLM2-135M-Instruct through llama-cpp-python: small, offline, and deterministic at temperature 0."""
 
-    def __init__(self, n_ctx: int, model_path: Path | None = None, threads: int | None = None) -> None:
+    def __init__(self, n_ctx: int, threads: int, model_path: Path | None = None) -> None:
         try:
             from llama_cpp import Llama
         except ImportError:
@@ -96,9 +96,7 @@ class LocalChat:
             _check_sha256(path, SMOLLM_SHA256)
         self.name = f"local:{path.stem}"
         self.n_ctx = n_ctx
-        # As many threads as cores makes llama.cpp wait on a core another process holds: 19 -> 0.3 tokens/s
-        # with one busy neighbour on 2 cores. One fewer keeps that case within 2x (bench/ask.py --loaded).
-        threads = threads or max(1, (os.cpu_count() or 2) - 1)
+        # ``threads``: Settings.resolved_llm_threads, one fewer than the cores; bench/ask.py measures why.
         self._llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
                             verbose=False, seed=0)
         self._lock = threading.Lock()  # one llama.cpp context: concurrent answers take turns
@@ -144,6 +142,6 @@ def get_chat_model(settings: Settings) -> ChatModel:
     key = ("local", settings.model, settings.local_context_tokens, settings.resolved_llm_threads)
     with _cache_lock:  # two threads must not load two copies of the model
         if key not in _cache:
-            _cache[key] = LocalChat(settings.local_context_tokens, Path(settings.model) if settings.model else None,
-                                    settings.resolved_llm_threads)
+            _cache[key] = LocalChat(settings.local_context_tokens, settings.resolved_llm_threads,
+                                    Path(settings.model) if settings.model else None)
         return _cache[key]

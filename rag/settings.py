@@ -106,6 +106,8 @@ class Settings:
 
     @property
     def resolved_llm_threads(self) -> int:
+        # As many threads as cores makes llama.cpp wait at every step on a core another process holds
+        # (82 -> 11 tokens/s on 2 cores); one fewer loses nothing then (bench/ask.py).
         return self.llm_threads or max(1, (os.cpu_count() or 2) - 1)
 
     @property

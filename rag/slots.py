@@ -301,10 +301,11 @@ def fits(span: str, kind: str) -> bool:
 
 def new_to(span: str, question: str) -> bool:
     """Whether ``span`` adds words the question does not already have (a span that only repeats it answers nothing)."""
-    return bool(stems(span) - stems(question)) or bool(set(_digits(span)) - set(_digits(question)))
+    return bool(stems(span) - stems(question)) or bool(set(numbers(span)) - set(numbers(question)))
 
 
-def _digits(text: str) -> list[str]:
+def numbers(text: str) -> list[str]:
+    """The numbers written in ``text`` ("1,000", "4.5")."""
     return re.findall(r"\d+(?:[,.]\d+)*", text)
 
 

@@ -134,19 +134,19 @@ class Stepwise:
                    query: Query | None = None) -> Iterator[str | Draft]:
         passages = _narrowed(retrieved, query)
         ranked = self.ranked(question, passages, wanted=focus_words(question, passages))
-        holding = [s for s in ranked if _candidates(s.text, question, kind)]
+        holding = [(s, c) for s in ranked if (c := _candidates(s.text, question, kind))]
         if kind == slots.PERSON:
             # News names a person in full at least once; a lone capitalised word is as often a town.
-            holding = [s for s in holding if any(len(c.split()) > 1 for c in _candidates(s.text, question, kind))] \
-                or holding
-        if not holding or holding[0].score < RELEVANT:
+            holding = [(s, [n for n in c if len(n.split()) > 1]) for s, c in holding
+                       if any(len(n.split()) > 1 for n in c)] or holding
+        if not holding or holding[0][0].score < RELEVANT:
             yield _abstain(question, kind)
             return
-        best = holding[0]
+        best, candidates = holding[0]
         span = self.model_span(question, best.text, kind)
         if span is None:
             yield "Checking the model's words against the sentence…\n"
-            span = _closest_candidate(best.text, question, kind)
+            span = _closest(candidates, best.text, question)
             if kind in (slots.THING, slots.ORGANISATION):
                 span = slots.listed(span, best.text)
         passage = passages[best.passage]
@@ -164,7 +164,7 @@ class Stepwise:
         span = _best_fragment(reply, sentence)
         if not span or not slots.answers_slot(span, sentence, question, kind):
             return None
-        asked = {w.lower() for name in slots.names(question[1:]) for w in name.split()}
+        asked = {w.lower() for name in slots.names(question) for w in name.split()}
         if kind != slots.NUMBER and any(w.lower() in asked for name in slots.names(span) for w in name.split()):
             return None
         return span
@@ -217,7 +217,7 @@ class Stepwise:
             if found is not None:
                 return found
         verdicts: list[bool] = []
-        evidence: list[tuple[Retrieved, str]] = []
+        evidence: list[tuple[Retrieved, str, float]] = []
         choice = slots.choices(question)
         parts = _parts(query)
         for text, passages in _part_passages(parts or [Part(question)], retrieved):
@@ -423,7 +423,7 @@ def _recounted(claim: str, clause: str) -> bool:
 def _numbers(text: str) -> set[str]:
     """Stems of the numbers in a claim, less its dates (a report's date is in the index, not its text):
     a claim with a number its passages lack is not backed."""
-    return stems(" ".join(re.findall(r"\d+(?:[,.]\d+)*", slots.without_dates(text))))
+    return stems(" ".join(slots.numbers(slots.without_dates(text))))
 
 
 def _matched(wanted: set[str], own: set[str]) -> set[str]:
@@ -485,11 +485,8 @@ def _candidates(sentence: str, question: str, kind: str) -> list[str]:
     return [c for c in slots.spans(sentence, kind) if slots.answers_slot(c, sentence, question, kind)]
 
 
-def _closest_candidate(sentence: str, question: str, kind: str) -> str:
+def _closest(candidates: list[str], sentence: str, question: str) -> str:
     """The candidate span of ``sentence`` nearest the question's words in it."""
-    candidates = _candidates(sentence, question, kind)
-    if kind == slots.PERSON:
-        candidates = [c for c in candidates if len(c.split()) > 1] or candidates
     wanted = stems(question)
     words = re.findall(r"[\w’'-]+", sentence)
     hits = [i for i, w in enumerate(words) if stems(w) & wanted]
