@@ -235,7 +235,9 @@ def listed(span: str, text: str) -> str:
         return span
     joined = re.match(rf"{re.escape(span)}(?:(?:['’]s)?(?:,\s+|\s+and\s+|\s+or\s+|\s+)(?:{_NAME_WORD}))*"
                       rf"(?:['’]s\s+{_NAME_WORD})?", text[at:])
-    return joined.group().rstrip(" ,") if joined else span
+    if not joined or not re.search(r"\s(?:and|or)\s", joined.group()[len(span):]):
+        return span  # "Threads, Alexandr Wang, the ..." is an aside, not a list
+    return joined.group().rstrip(" ,")
 
 
 def _inside_name(text: str, match: re.Match) -> bool:

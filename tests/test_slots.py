@@ -81,3 +81,4 @@ def test_names_listed_after_a_span_join_it():
     sentence = "It trails rivals such as Google's Gemini and OpenAI's ChatGPT in image generation."
     assert slots.listed("Google", sentence) == "Google's Gemini and OpenAI's ChatGPT"
     assert slots.listed("Meta", "Meta, on Saturday, said so") == "Meta"
+    assert slots.listed("Threads", "In a post on Threads, Alexandr Wang, the Chief AI Officer, said") == "Threads"
