@@ -106,6 +106,10 @@ class LocalChat:
 
     def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
         with self._lock:
+            # llama.cpp reuses the previous prompt's matching prefix, and logits computed in another
+            # batching differ in the last bits: the same prompt could get another reply after another
+            # question. Starting clean keeps temperature 0 deterministic.
+            self._llama.reset()
             try:
                 chunks = self._llama.create_chat_completion(
                     messages=messages, temperature=0, max_tokens=max_tokens, stream=True, repeat_penalty=1.2

@@ -235,7 +235,8 @@ def listed(span: str, text: str) -> str:
         return span
     joined = re.match(rf"{re.escape(span)}(?:(?:['’]s)?(?:,\s+|\s+and\s+|\s+or\s+|\s+)(?:{_NAME_WORD}))*"
                       rf"(?:['’]s\s+{_NAME_WORD})?", text[at:])
-    if not joined or not re.search(r"\s(?:and|or)\s", joined.group()[len(span):]):
+    added = joined.group()[len(span):] if joined else ""
+    if "," in added and not re.search(r"\s(?:and|or)\s", added):
         return span  # "Threads, Alexandr Wang, the ..." is an aside, not a list
     return joined.group().rstrip(" ,")
 

@@ -82,3 +82,4 @@ def test_names_listed_after_a_span_join_it():
     assert slots.listed("Google", sentence) == "Google's Gemini and OpenAI's ChatGPT"
     assert slots.listed("Meta", "Meta, on Saturday, said so") == "Meta"
     assert slots.listed("Threads", "In a post on Threads, Alexandr Wang, the Chief AI Officer, said") == "Threads"
+    assert slots.listed("Elon Musk", "talks with Elon Musk’s xAI, though") == "Elon Musk’s xAI"
