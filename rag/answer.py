@@ -98,7 +98,8 @@ class Engine:
         settings = self.settings
         started = time.perf_counter()
         asked = question.strip()
-        question = standalone(asked, history or [], get_chat_model(settings) if history else None)
+        chat = get_chat_model(settings) if history else None
+        question = standalone(asked, history or [], chat)
         # The typed words say which earlier article a follow-up means ("the other article"); the rewrite may not.
         carried = carried_files(asked, history or [])
         query = self.retriever.analyse(question)
@@ -111,10 +112,10 @@ class Engine:
             timings["total_s"] = time.perf_counter() - started
             yield abstention(question, retrieved, timings, asked=_asked(asked, question), gaps=gaps, kind=kind)
             return
+        model = chat or get_chat_model(settings)  # one per answer: NEWSQA_LLM_TIMEOUT_S bounds all its calls
         if settings.resolved_strategy == "stepwise":
-            yield from self._stepwise(question, asked, query, retrieved, carried, kind, timings, started)
+            yield from self._stepwise(model, question, asked, query, retrieved, carried, kind, timings, started)
             return
-        model = get_chat_model(settings)
         local = settings.resolved_backend == "local"
         sources = self.evidence(query, retrieved, carried)
         bodies = None
@@ -144,10 +145,10 @@ class Engine:
         yield Answer(question, text, citations, False, retrieved, timings, model.name, _asked(asked, question), claims,
                      kind, "single")
 
-    def _stepwise(self, question: str, asked: str, query: Query, retrieved: list[Retrieved], carried: list[str],
-                  kind: str, timings: dict, started: float) -> Iterator[str | Answer]:
-        """Answers through rag/stepwise.py: progress lines while it works, then the Answer."""
-        model = get_chat_model(self.settings)  # asked, at most, for the words of one sentence
+    def _stepwise(self, model, question: str, asked: str, query: Query, retrieved: list[Retrieved],
+                  carried: list[str], kind: str, timings: dict, started: float) -> Iterator[str | Answer]:
+        """Answers through rag/stepwise.py: progress lines while it works, then the Answer. ``model`` is asked,
+        at most, for the words of one sentence."""
         passages = self.evidence(query, retrieved, carried) if carried else retrieved
         draft = None
         generation_started = time.perf_counter()

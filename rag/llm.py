@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from queue import Empty, Queue
 from typing import Protocol
 
 from .errors import LLMError, ModelFileError
@@ -40,22 +43,47 @@ def openai_client(timeout_s: float):
 
 
 class OpenAIChat:
+    """A model behind an OpenAI-compatible server. ``timeout_s`` bounds all of one instance's calls together,
+    however the server stalls or trickles keep-alives: get_chat_model makes one per answer."""
+
     def __init__(self, model: str, timeout_s: float) -> None:
         self.name = f"openai:{model}"
         self.model = model
+        self.timeout_s = timeout_s
         self._client = openai_client(timeout_s)
+        self._where = str(self._client.base_url).rstrip("/")
+        self._spent_s = 0.0
 
     def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
+        started = time.monotonic()
+        try:
+            # The client's timeout is per read: a keep-alive every second would never trip it.
+            yield from _before(started + self.timeout_s - self._spent_s, self._pieces(messages, max_tokens),
+                               hang_up=self._client.close)
+        except TimeoutError:
+            raise LLMError(f"{self._where} did not finish answering within {self.timeout_s:g} s; "
+                           "raise NEWSQA_LLM_TIMEOUT_S or try again.") from None
+        finally:
+            self._spent_s += time.monotonic() - started
+
+    def _pieces(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
         import openai
 
-        where = str(self._client.base_url).rstrip("/")
+        where = self._where
         try:
+            events = 0
             response = self._client.chat.completions.create(
                 model=self.model, messages=messages, temperature=0, max_tokens=max_tokens, stream=True
             )
             for event in response:
-                if event.choices and event.choices[0].delta.content:
-                    yield event.choices[0].delta.content
+                events += 1
+                piece = _text(event)
+                if piece is None:
+                    raise LLMError(_not_openai(where, "its events are not chat completion chunks"))
+                if piece:
+                    yield piece
+            if not events:  # an HTML page, or a JSON body from a server that ignored stream=True
+                raise LLMError(_not_openai(where, "its reply holds no events"))
         except openai.AuthenticationError:
             raise LLMError(f"{where} rejected the API key; check OPENAI_API_KEY.") from None
         except openai.NotFoundError:
@@ -65,7 +93,71 @@ class OpenAIChat:
         except openai.APIConnectionError:
             raise LLMError(f"Cannot reach the LLM server at {where}; is it running, and is OPENAI_BASE_URL right?") from None
         except openai.APIStatusError as exc:
-            raise LLMError(f"{where} answered HTTP {exc.status_code}: {exc.message}") from None
+            raise LLMError(_one_line(f"{where} answered HTTP {exc.status_code}: {exc.message}")) from None
+        except openai.APIError as exc:  # an error event in the middle of the stream
+            raise LLMError(_one_line(f"{where} failed while answering: {exc.message}")) from None
+        except UnicodeDecodeError:
+            raise LLMError(_not_openai(where, "its reply is not text")) from None
+        except json.JSONDecodeError:
+            raise LLMError(_not_openai(where, "its events are not JSON")) from None
+
+
+def _text(event) -> str | None:
+    """What a streamed event adds to the reply, or None when the event is not a chat completion chunk."""
+    choices = getattr(event, "choices", None)
+    if not isinstance(choices, list):
+        return None
+    delta = getattr(choices[0], "delta", None) if choices else None  # Azure's first chunk has no choices
+    content = getattr(delta, "content", None) or ""
+    return content if isinstance(content, str) else None
+
+
+def _not_openai(where: str, why: str) -> str:
+    return f"{where} did not answer like an OpenAI-compatible server ({why}); is OPENAI_BASE_URL right?"
+
+
+def _one_line(message: str, limit: int = 300) -> str:
+    """A server's error text fit for one line of the terminal: an HTML error page is many."""
+    line = " ".join(message.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+_END = object()
+
+
+def _before(deadline: float, pieces: Iterator[str], hang_up: Callable[[], None]) -> Iterator[str]:
+    """``pieces``, read in a helper thread so that nothing the server does holds the caller past ``deadline``
+    (monotonic): then TimeoutError. ``hang_up`` ends the reading when the caller stops before the end."""
+    if time.monotonic() >= deadline:
+        raise TimeoutError
+    queue: Queue = Queue()
+    threading.Thread(target=_pump, args=(pieces, queue), daemon=True).start()
+    ended = False
+    try:
+        while True:
+            try:
+                item = queue.get(timeout=max(deadline - time.monotonic(), 0))
+            except Empty:
+                raise TimeoutError from None
+            ended = item is _END or isinstance(item, BaseException)
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        if not ended:
+            hang_up()
+
+
+def _pump(pieces: Iterator[str], queue: Queue) -> None:
+    try:
+        for piece in pieces:
+            queue.put(piece)
+    except BaseException as exc:  # noqa: BLE001 - raised again in the reader's thread
+        queue.put(exc)
+    else:
+        queue.put(_END)
 
 
 def smollm_path() -> Path:
@@ -142,7 +234,8 @@ def get_chat_model(settings: Settings) -> ChatModel:
     backend = settings.resolved_backend
     if backend == "openai":
         model = settings.model or OPENAI_DEFAULT_MODEL
-        return OpenAIChat(model, settings.llm_timeout_s)  # cheap; a fresh client follows env changes
+        # Cheap, and a fresh client follows env changes; its timeout spans every call made through it.
+        return OpenAIChat(model, settings.llm_timeout_s)
     key = ("local", settings.model, settings.local_context_tokens, settings.resolved_llm_threads)
     with _cache_lock:  # two threads must not load two copies of the model
         if key not in _cache:
