@@ -31,20 +31,41 @@ class IngestReport:
     total_chunks: int = 0
     total_files: int = 0
     seconds: float = 0.0
+    FOLD_SKIPPED_OVER = 5  # files sharing a reason beyond which the summary counts them instead of listing them
 
     def summary(self) -> str:
+        from .corpus import printable
+
         lines = []
         if self.rebuilt_because:
             lines.append(f"Rebuilt the index: {self.rebuilt_because}")
         if self.recovered:
             lines.append(f"Repaired {len(self.recovered)} file(s) left half-written by an interrupted run.")
         lines.append(
-            f"{self.corpus}: {len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
-            f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped; {self.embedded_chunks} chunks embedded; "
-            f"index holds {self.total_files} files, {self.total_chunks} chunks; {self.seconds:.1f} s"
+            f"{printable(str(self.corpus))}: {len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.removed)} removed, {len(self.unchanged)} unchanged, {len(self.skipped)} skipped; "
+            f"{self.embedded_chunks} chunks embedded; index holds {self.total_files} files, "
+            f"{self.total_chunks} chunks; {self.seconds:.1f} s"
         )
-        lines += [f"  skipped {path}: {reason}" for path, reason in self.skipped]
+        lines += self._skipped_lines()
         return "\n".join(lines)
+
+    def _skipped_lines(self) -> list[str]:
+        """One line per skipped file, but one line for each reason that many files share (a folder of
+        100,000 articles may hold thousands of PDFs); ``skipped`` itself still names every file."""
+        from .corpus import printable
+
+        by_reason: dict[str, list[str]] = {}
+        for path, reason in sorted(self.skipped):
+            by_reason.setdefault(reason, []).append(path)
+        lines = []
+        for reason, paths in by_reason.items():
+            if len(paths) <= self.FOLD_SKIPPED_OVER:
+                lines += [f"  skipped {printable(path)}: {printable(reason)}" for path in paths]
+                continue
+            shown = ", ".join(printable(path) for path in paths[:3])
+            lines.append(f"  skipped {len(paths)} files, {printable(reason)}: {shown} and {len(paths) - 3} more")
+        return lines
 
 
 def resolve_corpus(settings: Settings, index: Index, folder: str | Path | None) -> Path:
@@ -62,7 +83,8 @@ def ingest(folder: str | Path | None = None, *, rebuild: bool = False, progress:
     try:
         root = resolve_corpus(settings, index, folder)
         report = IngestReport(corpus=root)
-        files = scan_folder(root)
+        files, skipped_at_scan = scan_folder(root)
+        report.skipped += skipped_at_scan
         report.recovered = index.recover()
         signature = {"embedder": embedder_id(settings), "chunking": chunking_id(settings.chunk_size, settings.chunk_overlap)}
         built = index.build_signature()

@@ -190,19 +190,20 @@ def test_bad_files_are_skipped_with_a_reason_and_the_good_ones_are_indexed(tmp_p
     (folder / "empty.txt").write_bytes(b"")
     (folder / "blank.md").write_text("   \n\n\t  \n \n")
     (folder / "huge.txt").write_bytes((b"The council met again and voted again.\n" * 520_000)[:20_000_000])
-    (folder / "photo.png").write_bytes(PNG_BYTES)  # not an article type: ignored outright
+    (folder / "photo.png").write_bytes(PNG_BYTES)  # not an article type: reported, never read
     cafe = "Title: Café society returns to Zürich\n\nThe café on Bahnhofstraße reopened — prices rose by €2, “modestly”.\n"
     (folder / "cafe.txt").write_bytes(cafe.encode("cp1252"))
 
     report = rag.ingest(folder, settings=settings, progress=False)
 
     reasons = dict(report.skipped)
-    assert set(reasons) == {"scan.txt", "control.txt", "empty.txt", "blank.md", "huge.txt"}, report.summary()
+    assert set(reasons) == {"scan.txt", "control.txt", "empty.txt", "blank.md", "huge.txt", "photo.png"}, report.summary()
     assert "binary" in reasons["scan.txt"]
     assert "binary" in reasons["control.txt"]
     assert "empty" in reasons["empty.txt"]
     assert "no article text" in reasons["blank.md"]
     assert "too large" in reasons["huge.txt"] and "20.0 MB" in reasons["huge.txt"]
+    assert "PNG image is not supported" in reasons["photo.png"]
     assert sorted(report.added) == sorted([MIDJOURNEY_GADGETS, MIDJOURNEY_VENTUREBEAT, "cafe.txt"])
     assert report.total_files == 3
     for path, reason in report.skipped:
