@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import Answer, NewsqaError, Settings, ask_stream, ingest
-from .settings import DEFAULT_CORPUS, STRATEGIES
+from .settings import DEFAULT_CORPUS, STRATEGIES, check_question
 
 EPILOG = """\
 Settings also come from NEWSQA_* environment variables (NEWSQA_BACKEND, NEWSQA_TOP_K, ...);
@@ -16,7 +16,7 @@ flags win. The openai backend reads OPENAI_API_KEY and OPENAI_BASE_URL.
 
 exit codes: 0 ok, 1 error, 2 bad settings, 3 bad corpus, 4 index built with other settings,
             5 model file missing, 6 LLM unreachable or refused, 7 Chroma server unreachable,
-            130 interrupted"""
+            8 index damaged (`newsqa ingest FOLDER --rebuild` rebuilds it), 130 interrupted"""
 
 
 def _settings_flags() -> argparse.ArgumentParser:
@@ -96,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     except NewsqaError as error:
         print(f"newsqa: {error}", file=sys.stderr)
         return error.exit_code
+    except OSError as error:  # a disk full or a folder we may not write: what the system said, in one line
+        print(f"newsqa: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("\nnewsqa: interrupted; run the same command again to pick up where it stopped.", file=sys.stderr)
         return 130
@@ -112,7 +115,7 @@ def _ingest(args, settings: Settings) -> int:
 
 
 def _ask(args, settings: Settings) -> int:
-    answer = _answer(args.question, settings, stream=not args.json)
+    answer = _answer(check_question(args.question, settings), settings, stream=not args.json)
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
     return 0
@@ -172,7 +175,7 @@ def _chat(args, settings: Settings) -> int:
         if not question:
             return 0
         try:
-            history.append(_answer(question, settings, stream=True, history=history[-2:]))
+            history.append(_answer(check_question(question, settings), settings, stream=True, history=history[-2:]))
         except NewsqaError as error:  # one bad turn should not end the conversation
             print(f"newsqa: {error}", file=sys.stderr)
 

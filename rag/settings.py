@@ -8,6 +8,7 @@ flags passed to :meth:`Settings.load`.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -72,6 +73,13 @@ class Settings:
     # "auto": what measured better for the backend (AUTO_STRATEGY; the README has the table).
     answer_strategy: str = "auto"
     llm_threads: int = 0  # llama.cpp threads; 0: one fewer than the cores, so a busy neighbour costs <= 2x
+    max_question_chars: int = 1000  # the CLI, the page and /ask refuse longer questions
+
+    # The page's login (newsqa ui with credentials): after login_attempts wrong passwords in a row a user
+    # name is locked for login_lock_s, doubled by each further wrong one, up to login_lock_max_s.
+    login_attempts: int = 5
+    login_lock_s: float = 2.0
+    login_lock_max_s: float = 300.0
 
     @classmethod
     def load(cls, **overrides) -> "Settings":
@@ -115,20 +123,66 @@ class Settings:
         return self.data_dir / "indexes" / self.index
 
     def validate(self) -> None:
+        self._validate_choices()
+        self._validate_numbers()
+        self._validate_data_dir()
+
+    def _validate_choices(self) -> None:
         if self.backend not in (None, "openai", "local"):
             raise ConfigError(f"backend must be 'openai' or 'local', not {self.backend!r}.")
         if self.answer_strategy not in STRATEGIES:
             raise ConfigError(f"answer_strategy must be one of {', '.join(STRATEGIES)}, not {self.answer_strategy!r}.")
-        if self.llm_threads < 0:
-            raise ConfigError("llm_threads must be 0 (automatic) or more.")
         if self.embedder not in ("minilm", "openai"):
             raise ConfigError(f"embedder must be 'minilm' or 'openai', not {self.embedder!r}.")
+        if not self.index.replace("-", "").replace("_", "").isalnum():
+            raise ConfigError("index names use letters, digits, '-' and '_' only.")
+
+    def _validate_numbers(self) -> None:
+        # Written so that NaN fails too: every comparison with NaN is False.
+        for name in ("chunk_size", "context_chunks", "max_answer_tokens", "local_context_tokens", "part_candidates",
+                     "max_question_chars", "login_attempts"):
+            if not getattr(self, name) >= 1:
+                raise ConfigError(f"{name} must be at least 1, not {getattr(self, name)!r}.")
+        for name in ("llm_timeout_s", "max_file_mb"):
+            if not 0 < getattr(self, name) < math.inf:
+                raise ConfigError(f"{name} must be a number above 0, not {getattr(self, name)!r}.")
+        for name in ("dense_weight", "lexical_weight", "part_weight", "part_leader_boost", "publisher_boost",
+                     "date_boost", "part_leaders", "login_lock_s"):
+            if not 0 <= getattr(self, name) < math.inf:
+                raise ConfigError(f"{name} must be 0 or more, not {getattr(self, name)!r}.")
+        if self.dense_weight + self.lexical_weight == 0:
+            raise ConfigError("dense_weight and lexical_weight cannot both be 0.")
         if not 0 <= self.chunk_overlap < self.chunk_size:
             raise ConfigError("chunk_overlap must be at least 0 and smaller than chunk_size.")
         if self.top_k < 1 or self.candidates < self.top_k:
             raise ConfigError("top_k must be at least 1 and no larger than candidates.")
-        if not self.index.replace("-", "").replace("_", "").isalnum():
-            raise ConfigError("index names use letters, digits, '-' and '_' only.")
+        if self.llm_threads < 0:
+            raise ConfigError("llm_threads must be 0 (automatic) or more.")
+        if not 0 < self.same_article_decay <= 1:
+            raise ConfigError(f"same_article_decay must be above 0 and at most 1, not {self.same_article_decay!r}.")
+        if not -1 <= self.min_relevance <= 1:
+            raise ConfigError(f"min_relevance is a cosine, from -1 to 1, not {self.min_relevance!r}.")
+        if not self.login_lock_s <= self.login_lock_max_s < math.inf:
+            raise ConfigError("login_lock_max_s must be a number no smaller than login_lock_s.")
+
+    def _validate_data_dir(self) -> None:
+        # The nearest existing folder on the way must be a folder, or creating the index fails with a traceback.
+        for path in (self.data_dir, *self.data_dir.parents):
+            if path.exists():
+                if not path.is_dir():
+                    raise ConfigError(f"data_dir {self.data_dir} is not a folder: {path} is a file.")
+                return
+
+
+def check_question(question: str, settings: Settings) -> str:
+    """The question without surrounding blanks; an empty or overlong one is a :class:`ConfigError`."""
+    asked = (question or "").strip()
+    if not asked:
+        raise ConfigError("the question is empty; ask something the articles might answer.")
+    if len(asked) > settings.max_question_chars:
+        raise ConfigError(f"the question is {len(asked):,} characters long; the limit is "
+                          f"{settings.max_question_chars:,} (NEWSQA_MAX_QUESTION_CHARS).")
+    return asked
 
 
 def _parse(f: dataclasses.Field, raw: str):
