@@ -8,21 +8,28 @@ all through rag's public API.
 from __future__ import annotations
 
 import dataclasses
+import errno
+import hmac
 import ipaddress
 import logging
+import math
 import os
+import socket
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from rag import Answer, NewsqaError, Settings, ask_stream, ingest  # first: it turns analytics off
 
 import gradio as gr  # noqa: E402
+from fastapi import HTTPException  # noqa: E402  (Gradio's web framework: a locked login answers 429)
 from rag.chunking import chunking_id
 from rag.embeddings import embedder_id
 from rag.errors import ConfigError
 from rag.llm import OPENAI_DEFAULT_MODEL, SMOLLM_FILE
+from rag.settings import check_question
 
 from . import render
 from .conversation import api_history, chat_history, searched_for_html
@@ -142,6 +149,7 @@ def answer_turn(app: NewsqaUI, question: str, history: list, turns: list, prefs:
     answer = None
     try:
         settings = app.session_settings(prefs)
+        check_question(question, settings)  # the textbox's limit holds only in a browser
         for item in ask_stream(question, history=chat_history(turns[:-1]), settings=settings):
             if isinstance(item, Answer):
                 answer = item
@@ -270,10 +278,11 @@ def _api_settings(app: NewsqaUI, top_k) -> Settings:
         raise gr.Error(str(error)) from None
 
 
-def _api_question(question: str) -> str:
-    if not (question or "").strip():
-        raise gr.Error("question is empty")
-    return question.strip()
+def _api_question(question: str, settings: Settings) -> str:
+    try:
+        return check_question(question, settings)
+    except ConfigError as error:
+        raise gr.Error(str(error)) from None
 
 
 # -- the page --------------------------------------------------------------------------------
@@ -368,7 +377,8 @@ def build_app(settings: Settings) -> gr.Blocks:
                 )
                 with gr.Row():
                     question = gr.Textbox(placeholder="Ask about the articles…", show_label=False, scale=6,
-                                          elem_id="newsqa-question", autofocus=True, max_length=1000,
+                                          elem_id="newsqa-question", autofocus=True,
+                                          max_length=settings.max_question_chars,
                                           submit_btn=False, lines=1)
                     ask_button = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="newsqa-ask")
                     new_button = gr.Button("New chat", scale=1, min_width=120, elem_id="newsqa-new")
@@ -450,7 +460,7 @@ def build_app(settings: Settings) -> gr.Blocks:
             previous_question makes `question` a follow-up to it; top_k (0: the server's) sets the chunks retrieved.
             """
             settings = _api_settings(app, top_k)
-            asked = _api_question(question)
+            asked = _api_question(question, settings)
             try:
                 for item in ask_stream(asked, history=api_history(previous_question), settings=settings):
                     if isinstance(item, Answer):
@@ -462,7 +472,7 @@ def build_app(settings: Settings) -> gr.Blocks:
         def ask_stream_api(question: str, previous_question: str = "", top_k: int = 0) -> Iterator[dict]:
             """Like ask, streamed: dicts with the draft text and done=False, then the Answer's dict with done=True."""
             settings = _api_settings(app, top_k)
-            asked = _api_question(question)
+            asked = _api_question(question, settings)
             draft = ""
             try:
                 for item in ask_stream(asked, history=api_history(previous_question), settings=settings):
@@ -496,6 +506,65 @@ THEME = gr.themes.Soft(primary_hue="indigo", font=["ui-sans-serif", "system-ui",
 
 
 # -- launching -------------------------------------------------------------------------------
+
+
+class LoginThrottle:
+    """The page's one login, checked in constant time; wrong passwords in a row lock the user name for a while.
+
+    After ``settings.login_attempts`` wrong ones the name is locked for ``login_lock_s``, doubled by each
+    further wrong one (up to ``login_lock_max_s``); while locked every attempt, the right password too, is
+    answered 429 without being checked. The right password, once the lock is over, clears the count.
+    Gradio's auth callback sees no request, so the count is per user name, not per address: every name
+    other than the real one shares one count, so guessing names buys nothing and memory stays bounded.
+    """
+
+    def __init__(self, user: str, password: str, settings: Settings, clock=time.monotonic) -> None:
+        self.user, self.password = user.encode(), password.encode()
+        self.settings = settings
+        self.clock = clock
+        self.failures: dict[str, int] = {}
+        self.locked_until: dict[str, float] = {}
+
+    def check(self, user: str, password: str) -> bool:
+        """Gradio's auth callable: True lets the login in; a locked name gets HTTP 429 with when to retry."""
+        name_ok = hmac.compare_digest(user.encode(), self.user)
+        key = user if name_ok else ""
+        wait = self.locked_until.get(key, 0.0) - self.clock()
+        if wait > 0:
+            raise HTTPException(status_code=429, detail=f"Too many wrong passwords; try again in {math.ceil(wait)} s.")
+        if hmac.compare_digest(password.encode(), self.password) and name_ok:
+            self.failures.pop(key, None)
+            return True
+        self._failed(key)
+        return False
+
+    def _failed(self, key: str) -> None:
+        s = self.settings
+        failures = self.failures[key] = self.failures.get(key, 0) + 1
+        if failures >= s.login_attempts:
+            doublings = min(failures - s.login_attempts, 40)  # 2**40 * any lock is past any cap; no overflow
+            self.locked_until[key] = self.clock() + min(s.login_lock_max_s, s.login_lock_s * 2 ** doublings)
+        log.warning("wrong password for the page's login (%d in a row)", failures)
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuses, before the slow start, a port another program holds (Gradio's own error names no flag)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: a closing socket is fine
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise port_taken(host, port) from None
+            raise ConfigError(f"Cannot serve on {host} port {port} ({error.strerror or error}); "
+                              "check --host and --port.") from None
+        except OverflowError:
+            raise ConfigError(f"--port takes 1 to 65535, not {port}.") from None
+
+
+def port_taken(host: str, port: int) -> ConfigError:
+    return ConfigError(f"port {port} on {host} is in use by another program; pick a free one with --port.")
 
 
 def check_exposure(host: str, share: bool, auth: tuple[str, str] | None) -> None:
@@ -553,6 +622,7 @@ def launch(settings: Settings, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
            block: bool = True) -> gr.Blocks:
     """Serves the page; with ``block=False`` returns the running app (``.close()`` stops it)."""
     check_exposure(host, share, auth)
+    check_port(host, port)
     prepare(settings, quiet=quiet)
     demo = build_app(settings)
     demo.queue(default_concurrency_limit=ANSWER_CONCURRENCY, max_size=256)
@@ -560,10 +630,16 @@ def launch(settings: Settings, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
         shown = f"[{host}]" if ":" in host else host
         print(f"newsqa ui: http://{shown}:{port} (LLM {llm_name(settings)}, embedder {embedder_id(settings)})",
               file=sys.stderr)
-    demo.launch(
-        server_name=host, server_port=port, share=share, auth=auth, inbrowser=open_browser,
-        max_file_size=int(settings.max_file_mb * 1_000_000), show_error=True, quiet=True,
-        ssr_mode=False, footer_links=["api"], css=CSS, head=HEAD,
-        theme=THEME, enable_monitoring=False, pwa=False, mcp_server=False, prevent_thread_lock=not block,
-    )
+    login = LoginThrottle(*auth, settings).check if auth else None
+    try:
+        demo.launch(
+            server_name=host, server_port=port, share=share, auth=login, inbrowser=open_browser,
+            max_file_size=int(settings.max_file_mb * 1_000_000), show_error=True, quiet=True,
+            ssr_mode=False, footer_links=["api"], css=CSS, head=HEAD, run_history=False,
+            theme=THEME, enable_monitoring=False, pwa=False, mcp_server=False, prevent_thread_lock=not block,
+        )
+    except OSError as error:
+        if "Cannot find empty port" in str(error):  # taken between check_port and now
+            raise port_taken(host, port) from None
+        raise
     return demo

@@ -63,6 +63,9 @@ def save_uploads(paths: list[str | Path], corpus_root: Path, max_bytes: int) -> 
     """Copies uploaded files into ``corpus_root/uploads``; bad files are rejected one by one."""
     result = UploadResult()
     target_dir = Path(corpus_root) / UPLOAD_DIR
+    if not _inside(target_dir, corpus_root):
+        result.rejected += [(Path(p).name, f"{UPLOAD_DIR}/ leads out of the corpus folder") for p in paths]
+        return result
     if len(paths) > MAX_FILES_PER_UPLOAD:
         for p in paths[MAX_FILES_PER_UPLOAD:]:
             result.rejected.append((Path(p).name, f"more than {MAX_FILES_PER_UPLOAD} files in one upload"))
@@ -94,7 +97,15 @@ def save_uploads(paths: list[str | Path], corpus_root: Path, max_bytes: int) -> 
             result.rejected.append((shown, str(reason)))
         except OSError as exc:
             result.rejected.append((shown, f"could not be saved ({exc.strerror or exc})"))
+        except ValueError:  # a NUL in the name: no file system takes it
+            result.rejected.append((shown.replace("\0", "\\0"), "the name holds a NUL character"))
     return result
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, links followed, stays in ``root``: an uploads/ that links elsewhere must not be written."""
+    resolved, root = Path(path).resolve(), Path(root).resolve()
+    return resolved == root or root in resolved.parents
 
 
 def _free_name(folder: Path, name: str, data: bytes) -> tuple[Path, bool]:

@@ -202,7 +202,10 @@ def read_article_text(file: str, corpus_root: Path | None) -> str | None:
     if corpus_root is None:
         return None
     root = Path(corpus_root).resolve()
-    path = (root / file).resolve()
+    try:
+        path = (root / file).resolve()
+    except (OSError, ValueError):  # a link loop, a NUL in the name
+        return None
     if root not in path.parents or not path.is_file():  # never read outside the corpus folder
         return None
     try:
