@@ -24,7 +24,7 @@ from pathlib import Path
 from rag import Answer, NewsqaError, Settings, ask_stream, ingest  # first: it turns analytics off
 
 import gradio as gr  # noqa: E402
-from fastapi import HTTPException  # noqa: E402  (Gradio's web framework: a locked login answers 429)
+from fastapi import HTTPException  # Gradio's web framework: a locked login answers 429
 from rag.chunking import chunking_id
 from rag.embeddings import embedder_id
 from rag.errors import ConfigError
