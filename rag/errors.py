@@ -37,3 +37,9 @@ class StoreUnavailableError(NewsqaError):
     """The configured Chroma server does not answer."""
 
     exit_code = 7
+
+
+class IndexDamagedError(NewsqaError):
+    """The index's SQLite file is not a readable database; ingest rebuilds it from the corpus."""
+
+    exit_code = 8

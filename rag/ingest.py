@@ -12,7 +12,8 @@ from .chunking import Chunk, chunk_article, chunking_id
 from .corpus import CorpusFile, SkippedFile, content_hash, parse_article, read_bytes, scan_folder
 from .embeddings import embedder_id, get_embedder
 from .settings import DEFAULT_CORPUS, Settings
-from .store import FileRecord, Index
+from .errors import IndexDamagedError
+from .store import FileRecord, Index, ingest_lock, set_aside
 
 BATCH_CHUNKS = 256  # chunks embedded and written together; one batch is the most a kill can undo
 
@@ -26,6 +27,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     recovered: list[str] = field(default_factory=list)  # half-written by an interrupted run
+    repaired: str | None = None  # what the vector store lacked and was embedded again
     rebuilt_because: str | None = None
     embedded_chunks: int = 0
     total_chunks: int = 0
@@ -41,6 +43,8 @@ class IngestReport:
             lines.append(f"Rebuilt the index: {self.rebuilt_because}")
         if self.recovered:
             lines.append(f"Repaired {len(self.recovered)} file(s) left half-written by an interrupted run.")
+        if self.repaired:
+            lines.append(f"Repaired: {self.repaired}.")
         lines.append(
             f"{printable(str(self.corpus))}: {len(self.added)} added, {len(self.updated)} updated, "
             f"{len(self.removed)} removed, {len(self.unchanged)} unchanged, {len(self.skipped)} skipped; "
@@ -78,8 +82,13 @@ def ingest(folder: str | Path | None = None, *, rebuild: bool = False, progress:
            settings: Settings | None = None, **overrides) -> IngestReport:
     """Makes the index mirror ``folder``: new and changed files embedded, vanished ones dropped."""
     settings = settings or Settings.load(**overrides)
+    with ingest_lock(settings.index_dir, settings.index):
+        return _ingest(folder, rebuild, progress, settings)
+
+
+def _ingest(folder: str | Path | None, rebuild: bool, progress: bool | None, settings: Settings) -> IngestReport:
     started = time.perf_counter()
-    index = Index(settings)
+    index, damage = _open_index(settings, folder)
     try:
         root = resolve_corpus(settings, index, folder)
         report = IngestReport(corpus=root)
@@ -94,8 +103,13 @@ def ingest(folder: str | Path | None = None, *, rebuild: bool = False, progress:
                 f"now {signature['embedder']} / {signature['chunking']}"
             )
             index.reset()
+        report.rebuilt_because = damage or report.rebuilt_because
+        lacking, missing = index.files_lacking_vectors()
+        if missing:
+            report.repaired = (f"the vector store lacked {missing} of {index.chunk_count()} chunks "
+                               f"({len(lacking)} files); embedded them again")
         index.set_meta(signature=_json(signature), corpus=str(root))
-        _sync(index, settings, files, report, progress)
+        _sync(index, settings, files, report, progress, set(lacking))
         index.set_meta(last_ingested=datetime.now(timezone.utc).isoformat(timespec="seconds"))
         report.total_chunks = index.chunk_count()
         report.total_files = len(index.files())
@@ -105,8 +119,24 @@ def ingest(folder: str | Path | None = None, *, rebuild: bool = False, progress:
     return report
 
 
+def _open_index(settings: Settings, folder: str | Path | None) -> tuple[Index, str | None]:
+    """The index, and why it was rebuilt: a damaged database is moved aside and built again from the
+    corpus, the source of truth, when we know which folder that is (its name was in the database)."""
+    try:
+        return Index(settings), None
+    except IndexDamagedError as damage:
+        if not (folder or settings.corpus):
+            raise
+        reason = damage.__cause__ or damage
+    aside = set_aside(settings.index_dir / "index.sqlite")
+    index = Index(settings)
+    index.reset()  # its vectors belonged to the lost manifest
+    return index, f"its database was damaged ({reason}); the damaged file is kept as {aside.name}"
+
+
 def _sync(index: Index, settings: Settings, files: list[CorpusFile], report: IngestReport,
-          progress: bool | None) -> None:
+          progress: bool | None, stale: set[str]) -> None:
+    """``stale``: files to embed again even if unchanged, because the vector store lacks their chunks."""
     from tqdm import tqdm
 
     known = index.files()
@@ -134,13 +164,12 @@ def _sync(index: Index, settings: Settings, files: list[CorpusFile], report: Ing
                file=sys.stderr, dynamic_ncols=True)
     for file in bar:
         previous = known.get(file.path)
-        if previous and previous.state == "done" and (previous.size, previous.mtime_ns) == (file.size, file.mtime_ns):
-            report.unchanged.append(file.path)
-            continue
         try:
+            # Content decides, not size and mtime: `cp -p` and `rsync -t` keep both across an edit.
             data = read_bytes(file, max_bytes)
-            if previous and previous.state == "done" and previous.sha256 == content_hash(data):
-                index.touch(file.path, file.size, file.mtime_ns)
+            if previous and file.path not in stale and previous.sha256 == content_hash(data):
+                if (previous.size, previous.mtime_ns) != (file.size, file.mtime_ns):
+                    index.touch(file.path, file.size, file.mtime_ns)
                 report.unchanged.append(file.path)
                 continue
             article = parse_article(file.path, data)

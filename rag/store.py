@@ -4,7 +4,9 @@ the chunks with a full-text (BM25) index over them, and what built the index.
 Writes go in an order that survives being killed at any point: a file is marked
 ``pending`` before its vectors change and marked ``done`` in the same SQLite
 transaction that stores its chunks. :meth:`Index.recover` clears what a killed
-run left half-written.
+run left half-written, :meth:`Index.files_lacking_vectors` finds what the vector store
+lost, and :func:`ingest_lock` lets one ingest write at a time. A SQLite file that is
+not a database raises :class:`IndexDamagedError`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import json
 import os
 import re
 import sqlite3
+import sys
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +26,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from .chunking import Chunk
-from .errors import ConfigError, IndexMismatchError, StoreUnavailableError
+from .errors import ConfigError, IndexDamagedError, IndexMismatchError, StoreUnavailableError
 from .settings import Settings
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -80,10 +84,7 @@ class Index:
         self.settings = settings
         self.dir = settings.index_dir
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.dir / "index.sqlite", timeout=30, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        self.db = _open_database(self.dir / "index.sqlite")
         self._readers = threading.local()  # a connection per thread: the UI answers from several
         self._client = _chroma_client(settings, self.dir)
         self._collection_name = f"newsqa-{settings.index}"
@@ -94,7 +95,12 @@ class Index:
         if reader is None:
             reader = sqlite3.connect(self.dir / "index.sqlite", timeout=30)
             self._readers.db = reader
-        return reader.execute(sql, params).fetchall()
+        try:
+            return reader.execute(sql, params).fetchall()
+        except sqlite3.OperationalError:  # locked or busy, not damaged
+            raise
+        except sqlite3.DatabaseError as error:
+            raise _damaged(self.dir / "index.sqlite", error) from error
 
     # -- what built it -------------------------------------------------------------------
 
@@ -298,12 +304,99 @@ class Index:
     def vector_count(self) -> int:
         return self.collection.count()
 
+    def files_lacking_vectors(self) -> tuple[list[str], int]:
+        """The files some of whose chunks the vector store lacks (its folder deleted, a server that lost
+        them), and how many chunks it lacks; vectors of chunks SQLite does not hold are dropped.
+
+        Counts decide whether to look: comparing every id costs a read of the whole collection.
+        """
+        if self.vector_count() == self.chunk_count():
+            return [], 0
+        stored = self._vector_ids()
+        chunks = self._read("SELECT id, file FROM chunks")
+        orphans = sorted(stored - {cid for cid, _ in chunks})
+        for begin in range(0, len(orphans), 500):
+            self.collection.delete(ids=orphans[begin : begin + 500])
+        lacking = [file for cid, file in chunks if cid not in stored]
+        return sorted(set(lacking)), len(lacking)
+
+    def _vector_ids(self, page: int = 5000) -> set[str]:
+        ids: set[str] = set()
+        while True:
+            got = self.collection.get(include=[], limit=page, offset=len(ids))["ids"]
+            ids.update(got)
+            if len(got) < page:
+                return ids
+
     def close(self) -> None:
         self.db.close()
         reader = getattr(self._readers, "db", None)
         if reader is not None:
             reader.close()
             self._readers.db = None
+
+
+def _open_database(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(SCHEMA)
+    except sqlite3.OperationalError:
+        db.close()
+        raise
+    except sqlite3.DatabaseError as error:
+        db.close()
+        raise _damaged(path, error) from error
+    return db
+
+
+def _damaged(path: Path, error: sqlite3.DatabaseError) -> IndexDamagedError:
+    return IndexDamagedError(
+        f"the index at {path} is damaged ({error}): run `newsqa ingest FOLDER --rebuild` to build it again "
+        "from the articles"
+    )
+
+
+def set_aside(path: Path) -> Path:
+    """Moves a damaged database, with its write-ahead log, out of the way; returns where it went."""
+    from datetime import datetime
+
+    aside = path.with_name(f"{path.name}.damaged-{datetime.now():%Y%m%dT%H%M%S}")
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{path}{suffix}").exists():
+            os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+    return aside
+
+
+@contextmanager
+def ingest_lock(index_dir: Path, name: str):
+    """Lets one ingest at a time write to the index; a second one says why it waits, then waits.
+
+    The lock is the kernel's (flock), so a killed ingest never leaves it held.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; one ingest at a time is then up to the user
+        yield
+        return
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / "ingest.lock", "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip()
+            print(f"newsqa: another ingest (process {holder or 'unknown'}) is updating index {name!r}; "
+                  "waiting for it to finish.", file=sys.stderr, flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.truncate(0)
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _where(key: str, values: tuple[str, ...]) -> dict | None:
