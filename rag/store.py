@@ -89,6 +89,11 @@ class Index:
         self._client = _chroma_client(settings, self.dir)
         self._collection_name = f"newsqa-{settings.index}"
         self.collection = self._open_collection()
+        # An embedded Chroma keeps its vector index in memory and never sees another process's writes;
+        # SQLite's data_version tells when the manifest changed under us, and a reopened client reloads.
+        self._watch = sqlite3.connect(self.dir / "index.sqlite", timeout=30, check_same_thread=False)
+        self._watch_lock = threading.Lock()
+        self._seen_version = self._data_version()
 
     def _read(self, sql: str, params: tuple | list = ()) -> list[tuple]:
         reader = getattr(self._readers, "db", None)
@@ -236,7 +241,10 @@ class Index:
         """(chunk id, cosine similarity) of the ``n`` nearest chunks, best first; only from ``sources``
         (publishers) or ``files`` when given."""
         where = _where("source", sources) or _where("file", files)
-        result = self.collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
+        with self._watch_lock:
+            self._reload_if_changed()
+            result = self.collection.query(query_embeddings=[vector], n_results=n, where=where,
+                                           include=["distances"])
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
 
     def lexical_search(self, text: str, n: int, sources: tuple[str, ...] = (),
@@ -328,7 +336,25 @@ class Index:
             if len(got) < page:
                 return ids
 
+    def _data_version(self) -> int:
+        try:
+            return self._watch.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.DatabaseError as error:
+            raise _damaged(self.dir / "index.sqlite", error) from error
+
+    def _reload_if_changed(self) -> None:
+        version = self._data_version()
+        if version == self._seen_version:
+            return
+        self._seen_version = version
+        if not self.settings.chroma_url:  # a server serves every client the same vectors
+            self._client.close()
+            self._client = _chroma_client(self.settings, self.dir)
+            self.collection = self._open_collection()
+
     def close(self) -> None:
+        self._client.close()
+        self._watch.close()
         self.db.close()
         reader = getattr(self._readers, "db", None)
         if reader is not None:
