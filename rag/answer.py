@@ -17,7 +17,7 @@ from .followup import carried_files, standalone
 from .llm import get_chat_model
 from .query import Query
 from .retrieval import HybridRetriever, Retrieved, evidence_gaps, first_of_each_article
-from .settings import Settings
+from .settings import Settings, check_question
 from .slots import answer_kind
 from .stepwise import Draft, Stepwise
 from .store import Index, query_terms, stems
@@ -311,9 +311,11 @@ def engine_for(settings: Settings) -> Engine:
 
 def ask_stream(question: str, *, history: list[Answer] | None = None, settings: Settings | None = None,
                **overrides) -> Iterator[str | Answer]:
-    """Yields the answer's text as the model writes it, then the final :class:`Answer`."""
-    settings = settings or Settings.load(**overrides)
-    yield from engine_for(settings).stream(question, history)
+    """Yields the answer's text as the model writes it, then the final :class:`Answer`.
+
+    An empty or overlong question is a :class:`ConfigError`, as on the command line and the page."""
+    settings = settings.replace(**overrides) if settings else Settings.load(**overrides)
+    yield from engine_for(settings).stream(check_question(question, settings), history)
 
 
 def ask(question: str, *, history: list[Answer] | None = None, settings: Settings | None = None,

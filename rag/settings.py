@@ -68,7 +68,7 @@ class Settings:
     context_chunks: int = 4
     max_answer_tokens: int = 256
     local_context_tokens: int = 2048
-    llm_timeout_s: float = 60.0
+    llm_timeout_s: float = 60.0  # openai backend: seconds one answer's model calls may take together, not per read
     # "single": one prompt with the passages; "stepwise": small checked steps (rag/stepwise.py);
     # "auto": what measured better for the backend (AUTO_STRATEGY; the README has the table).
     answer_strategy: str = "auto"
@@ -89,9 +89,7 @@ class Settings:
             raw = os.environ.get(f"NEWSQA_{f.name.upper()}")
             if raw not in (None, ""):
                 values[f.name] = _parse(f, raw)
-        unknown = set(overrides) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ConfigError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
+        _check_known(overrides)
         values.update({k: v for k, v in overrides.items() if v is not None})
         for key in ("corpus", "data_dir"):
             if values.get(key) is not None:
@@ -99,6 +97,15 @@ class Settings:
         settings = cls(**values)
         settings.validate()
         return settings
+
+    def replace(self, **overrides) -> "Settings":
+        """These settings with ``overrides`` (None leaves a value as it is), checked like :meth:`load`'s."""
+        _check_known(overrides)
+        values = {k: Path(v).expanduser() if k in ("corpus", "data_dir") else v
+                  for k, v in overrides.items() if v is not None}
+        changed = dataclasses.replace(self, **values)
+        changed.validate()
+        return changed
 
     @property
     def resolved_backend(self) -> str:
@@ -172,6 +179,12 @@ class Settings:
                 if not path.is_dir():
                     raise ConfigError(f"data_dir {self.data_dir} is not a folder: {path} is a file.")
                 return
+
+
+def _check_known(overrides: dict) -> None:
+    unknown = set(overrides) - {f.name for f in fields(Settings)}
+    if unknown:
+        raise ConfigError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
 
 
 def check_question(question: str, settings: Settings) -> str:

@@ -2,6 +2,7 @@
 
 import pytest
 
+import rag
 from rag import Settings
 from rag.errors import ConfigError
 
@@ -41,3 +42,17 @@ def test_auto_strategy_and_threads_follow_the_backend_and_the_cores(monkeypatch)
     monkeypatch.setattr("os.cpu_count", lambda: 2)
     assert Settings.load().resolved_llm_threads == 1  # a busy neighbour on one core costs at most 2x
     assert Settings.load(llm_threads=2).resolved_llm_threads == 2
+
+
+def test_ask_applies_overrides_to_the_settings_it_is_given(seeded_settings):
+    """`ask(q, settings=s, top_k=2)` once dropped top_k silently: the overrides only applied without settings."""
+    answer = rag.ask("Who is the CEO of Midjourney?", settings=seeded_settings, top_k=2, answer_strategy="single")
+    assert answer.strategy == "single" and len(answer.retrieved) == 2
+    with pytest.raises(rag.NewsqaError, match="context_chunks"):
+        rag.ask("Who is the CEO of Midjourney?", settings=seeded_settings, context_chunks=0)
+
+
+@pytest.mark.parametrize("question", ["", "   \n", "x" * 1001])
+def test_ask_refuses_an_empty_or_overlong_question_as_the_cli_does(question, seeded_settings):
+    with pytest.raises(rag.NewsqaError, match="question is"):
+        rag.ask(question, settings=seeded_settings)
