@@ -24,7 +24,7 @@ NEWSQA_JUDGE_API_KEY) adds an LLM judge's verdicts, reported apart.
 
 exit codes: 0 ok, 1 error, 2 bad arguments or settings, 3 bad pack, corpus or results folder,
             4 index built with other settings, 5 model file missing, 6 LLM unreachable or refused,
-            7 Chroma server unreachable, 8 a --min floor was not met, 130 interrupted"""
+            7 Chroma server unreachable, 8 a --min floor was not met, 9 index damaged, 130 interrupted"""
 
 BELOW_FLOOR = 8
 

@@ -16,7 +16,7 @@ flags win. The openai backend reads OPENAI_API_KEY and OPENAI_BASE_URL.
 
 exit codes: 0 ok, 1 error, 2 bad settings, 3 bad corpus, 4 index built with other settings,
             5 model file missing, 6 LLM unreachable or refused, 7 Chroma server unreachable,
-            8 index damaged (`newsqa ingest FOLDER --rebuild` rebuilds it), 130 interrupted"""
+            9 index damaged (`newsqa ingest FOLDER --rebuild` rebuilds it), 130 interrupted"""
 
 
 def _settings_flags() -> argparse.ArgumentParser:

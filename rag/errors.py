@@ -42,4 +42,4 @@ class StoreUnavailableError(NewsqaError):
 class IndexDamagedError(NewsqaError):
     """The index's SQLite file is not a readable database; ingest rebuilds it from the corpus."""
 
-    exit_code = 8
+    exit_code = 9
