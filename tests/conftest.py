@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,9 @@ SEEDS = ROOT / "seeds"
 SHARED_NEWSQA = ROOT.parent / "shared" / "newsqa"
 MIDJOURNEY_GADGETS = "000_292fd3b520f9e7bf.txt"  # Gadgets 360's story
 MIDJOURNEY_VENTUREBEAT = "002_9fa7e93374a12477.txt"  # VentureBeat's story
+CHROMIUM = Path(os.environ.get("NEWSQA_CHROMIUM", "/usr/bin/chromium"))  # Debian's; Playwright downloads none
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
 
 os.environ.setdefault("NEWSQA_DATA_DIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / "newsqa-tests-unused"))
 for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
@@ -58,6 +62,42 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+@contextmanager
+def ui_process(corpus: Path, base: Path, *args: str, env: dict | None = None, timeout: float = 300):
+    """`newsqa ui CORPUS --port PORT ARGS` in a subprocess with its data under ``base``; yields
+    (url, process, log path) once the page answers, and stops it after."""
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSQA_", "OPENAI_"))}
+    clean.update({"NEWSQA_DATA_DIR": str(base / "data"), **(env or {})})
+    log_path = base / "server.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "rag.cli", "ui", str(corpus), "--port", str(port), *args],
+                                   cwd=ROOT, env=clean, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        try:
+            wait_for_http(url, process, timeout=timeout)
+        except (RuntimeError, TimeoutError) as error:
+            pytest.fail(f"newsqa ui did not start ({error}):\n{log_path.read_text()[-4000:]}")
+        yield url, process, log_path
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium driven by Playwright; skips when the browser or Playwright is missing."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     """Settings with a fresh, empty data folder."""
@@ -81,23 +121,30 @@ def seeded_settings(tmp_path_factory) -> Settings:
     return settings
 
 
-@pytest.fixture(scope="session")
-def llama_server():
-    """`python -m llama_cpp.server` serving the bundled SmolLM2 on 127.0.0.1; yields its base URL."""
+@contextmanager
+def llama_server_process(*args: str, ready_path: str = "/v1/models"):
+    """`python -m llama_cpp.server` serving the bundled SmolLM2 on 127.0.0.1 with ``args``; yields its base URL."""
     pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] is not installed")
     from rag.llm import smollm_path
 
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm_path()), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "4096", "--model_alias", "smollm2"],
+         "--port", str(port), "--model_alias", "smollm2", *args],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for_http(f"http://127.0.0.1:{port}/v1/models", process, timeout=120)
+        wait_for_http(f"http://127.0.0.1:{port}{ready_path}", process, timeout=120)
         yield f"http://127.0.0.1:{port}/v1"
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="session")
+def llama_server():
+    """The bundled SmolLM2 behind `python -m llama_cpp.server`; yields its base URL."""
+    with llama_server_process("--n_ctx", "4096") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

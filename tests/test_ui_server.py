@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import MIDJOURNEY_GADGETS, MIDJOURNEY_VENTUREBEAT, ROOT, SEEDS, free_port, stop, wait_for_http
+from tests.conftest import MIDJOURNEY_GADGETS, MIDJOURNEY_VENTUREBEAT, ROOT, SEEDS, ui_process
 
 pytest.importorskip("gradio_client")
 pytest.importorskip("llama_cpp", reason="the local backend needs llama-cpp-python")
@@ -27,9 +23,6 @@ pytest.importorskip("llama_cpp", reason="the local backend needs llama-cpp-pytho
 from rag import Answer, Citation  # noqa: E402
 
 ARTIFACTS = ROOT / "test-artifacts" / "ui"
-CHROMIUM = Path(os.environ.get("NEWSQA_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 CEO_QUESTION = "Who is the CEO of Midjourney?"  # Gadgets 360's story says David Holz
 EARLIER_QUESTION = "Which company had earlier discussions with Midjourney that did not become a formal agreement?"
 ANSWER_FIELDS = set(Answer("q", "t", [], True, []).to_dict())
@@ -51,24 +44,8 @@ def ui_server(tmp_path_factory):
     base = tmp_path_factory.mktemp("ui")
     corpus = base / "corpus"
     shutil.copytree(SEEDS, corpus)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSQA_", "OPENAI_"))}
-    env["NEWSQA_DATA_DIR"] = str(base / "data")
-    log_path = base / "server.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "rag.cli", "ui", str(corpus), "--backend", "local", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        try:
-            wait_for_http(url, process, timeout=300)
-        except (RuntimeError, TimeoutError) as error:
-            pytest.fail(f"newsqa ui did not start ({error}):\n{log_path.read_text()[-4000:]}")
-        yield SimpleNamespace(url=url, corpus=corpus, log=log_path, base=base)
-    finally:
-        stop(process)
+    with ui_process(corpus, base, "--backend", "local") as (url, _, log):
+        yield SimpleNamespace(url=url, corpus=corpus, log=log, base=base)
 
 
 def _client(url: str):
@@ -164,19 +141,6 @@ def _record(key: str, value) -> None:
     data = json.loads(path.read_text()) if path.exists() else {}
     data[key] = value
     path.write_text(json.dumps(data, indent=2) + "\n")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 BOT = "#newsqa-chat [data-testid='bot']"

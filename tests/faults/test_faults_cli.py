@@ -159,7 +159,7 @@ def test_odd_questions_through_the_api_answer_or_abstain(seeded_settings, case):
     assert answer.abstained or answer.citations
 
 
-def test_empty_questions_through_the_api_abstain_with_a_reason(seeded_settings):
+def test_empty_questions_through_the_api_are_refused_as_on_the_command_line(seeded_settings):
     for question in ("", "  \n "):
-        answer = rag.ask(question, settings=seeded_settings)
-        assert answer.abstained and "articles don't say" in answer.text
+        with pytest.raises(ConfigError, match="question is empty"):
+            rag.ask(question, settings=seeded_settings)

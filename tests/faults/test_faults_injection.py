@@ -10,17 +10,15 @@ And in headless Chromium: HTML and JavaScript in an article's title and body nev
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import ROOT, SEEDS, free_port, stop, wait_for_http
+from tests.conftest import SEEDS, ui_process
+from tests.test_ui_server import BOT, _ask
 
 pytest.importorskip("llama_cpp", reason="the local backend needs llama-cpp-python")
 
@@ -113,52 +111,28 @@ def test_questions_that_ask_for_the_prompt_do_not_get_it(question, hostile_setti
 @pytest.fixture(scope="module")
 def hostile_page_server(hostile_corpus, tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile-ui")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSQA_", "OPENAI_"))}
-    env["NEWSQA_DATA_DIR"] = str(base / "data")
-    log_path = base / "server.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "rag.cli", "ui", str(hostile_corpus), "--backend", "local", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        try:
-            wait_for_http(url, process, timeout=300)
-        except (RuntimeError, TimeoutError) as error:
-            pytest.fail(f"newsqa ui did not start ({error}):\n{log_path.read_text()[-4000:]}")
+    with ui_process(hostile_corpus, base, "--backend", "local") as (url, _, _):
         yield SimpleNamespace(url=url)
-    finally:
-        stop(process)
 
 
-def test_html_and_scripts_in_articles_never_run_in_the_page(hostile_page_server):
-    from tests.test_ui_server import BOT, CHROMIUM, CHROMIUM_ARGS, _ask
-
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            dialogs: list[str] = []
-            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-            page.goto(hostile_page_server.url)
-            page.wait_for_selector("#newsqa-question textarea")
-            _ask(page, "When did the Velmar glassworks reopen?", answers_before=0)
-            page.wait_for_selector("#newsqa-sources .newsqa-card", timeout=60_000)
-            sources = page.inner_text("#newsqa-sources")
-            assert "glassworks.txt" in sources
-            for card in page.locator("#newsqa-sources details").all():
-                card.evaluate("element => element.open = true")  # show every article's full text
-            page.hover("#newsqa-sources")
-            page.wait_for_timeout(500)
-            assert page.evaluate("() => window.__pwned") is None
-            assert not dialogs
-            # The markup is shown as text, not dropped: the reader sees what the file holds.
-            assert "<script>" in page.inner_text("#newsqa-sources") or "<img" in page.inner_text("#newsqa-sources")
-            assert page.locator("#newsqa-sources script, #newsqa-sources iframe, #newsqa-sources img[onerror]").count() == 0
-            assert page.locator(f"{BOT} script, {BOT} img[onerror]").count() == 0
-        finally:
-            browser.close()
+def test_html_and_scripts_in_articles_never_run_in_the_page(hostile_page_server, browser):
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(hostile_page_server.url)
+    page.wait_for_selector("#newsqa-question textarea")
+    _ask(page, "When did the Velmar glassworks reopen?", answers_before=0)
+    page.wait_for_selector("#newsqa-sources .newsqa-card", timeout=60_000)
+    sources = page.inner_text("#newsqa-sources")
+    assert "glassworks.txt" in sources
+    for card in page.locator("#newsqa-sources details").all():
+        card.evaluate("element => element.open = true")  # show every article's full text
+    page.hover("#newsqa-sources")
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => window.__pwned") is None
+    assert not dialogs
+    # The markup is shown as text, not dropped: the reader sees what the file holds.
+    assert "<script>" in page.inner_text("#newsqa-sources") or "<img" in page.inner_text("#newsqa-sources")
+    assert page.locator("#newsqa-sources script, #newsqa-sources iframe, #newsqa-sources img[onerror]").count() == 0
+    assert page.locator(f"{BOT} script, {BOT} img[onerror]").count() == 0
+    page.close()

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -32,7 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from rag.errors import LLMError
-from tests.conftest import free_port, stop, wait_for_http
+from tests.conftest import free_port, llama_server_process
 from tests.test_cli import newsqa
 
 QUESTION = "Who is the CEO of Midjourney?"  # stepwise asks the model for the name's words
@@ -210,20 +209,8 @@ def test_one_answers_model_calls_share_the_timeout(monkeypatch):
 @pytest.fixture(scope="module")
 def keyed_llama_server():
     """`python -m llama_cpp.server` that wants the API key "sk-right"; yields its base URL."""
-    pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] is not installed")
-    from rag.llm import smollm_path
-
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm_path()), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "512", "--model_alias", "smollm2", "--api_key", "sk-right"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/docs", process, timeout=120)
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        stop(process)
+    with llama_server_process("--n_ctx", "512", "--api_key", "sk-right", ready_path="/docs") as url:
+        yield url
 
 
 def test_a_wrong_api_key(data_dir, keyed_llama_server):

@@ -8,17 +8,14 @@ to the last). p50/p95 and peak RSS are printed and written to test-artifacts/fau
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import statistics
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import ROOT, SEEDS, free_port, stop, wait_for_http
+from tests.conftest import ROOT, SEEDS, ui_process
 
 pytest.importorskip("gradio_client")
 pytest.importorskip("llama_cpp", reason="the local backend needs llama-cpp-python")
@@ -41,23 +38,8 @@ def server(tmp_path_factory):
     base = tmp_path_factory.mktemp("load")
     corpus = base / "corpus"
     shutil.copytree(SEEDS, corpus)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSQA_", "OPENAI_"))}
-    env["NEWSQA_DATA_DIR"] = str(base / "data")
-    log_path = base / "server.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "rag.cli", "ui", str(corpus), "--backend", "local", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        try:
-            wait_for_http(url, process, timeout=300)
-        except (RuntimeError, TimeoutError) as error:
-            pytest.fail(f"newsqa ui did not start ({error}):\n{log_path.read_text()[-4000:]}")
+    with ui_process(corpus, base, "--backend", "local") as (url, process, _):
         yield url, process.pid
-    finally:
-        stop(process)
 
 
 def _memory_mb(pid: int) -> dict[str, float]:

@@ -23,17 +23,14 @@ refused port so that no model loads:
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import ROOT, SEEDS, free_port, stop, wait_for_http
+from tests.conftest import SEEDS, free_port, ui_process
 from tests.test_cli import newsqa
 
 httpx = pytest.importorskip("httpx")
@@ -62,29 +59,13 @@ def server(tmp_path_factory):
     base = tmp_path_factory.mktemp("page")
     corpus = base / "corpus"
     shutil.copytree(SEEDS, corpus)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSQA_", "OPENAI_"))}
-    env.update(NEWSQA_DATA_DIR=str(base / "data"), NEWSQA_LOGIN_LOCK_S=str(LOCK_S),
-               NEWSQA_LOGIN_ATTEMPTS=str(ATTEMPTS), OPENAI_BASE_URL=f"http://127.0.0.1:{free_port()}/v1",
-               OPENAI_API_KEY="test")
-    log_path = base / "server.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "rag.cli", "ui", str(corpus), "--host", "127.0.0.1", "--port", str(port),
-             "--auth", f"{USER}:{PASSWORD}", "--backend", "openai"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        try:
-            wait_for_http(url, process, timeout=180)
-        except (RuntimeError, TimeoutError) as error:
-            pytest.fail(f"newsqa ui did not start ({error}):\n{log_path.read_text()[-4000:]}")
+    env = {"NEWSQA_LOGIN_LOCK_S": str(LOCK_S), "NEWSQA_LOGIN_ATTEMPTS": str(ATTEMPTS),
+           "OPENAI_BASE_URL": f"http://127.0.0.1:{free_port()}/v1", "OPENAI_API_KEY": "test"}
+    with ui_process(corpus, base, "--host", "127.0.0.1", "--auth", f"{USER}:{PASSWORD}", "--backend", "openai",
+                    env=env, timeout=180) as (url, _, _):
         with httpx.Client(base_url=url, timeout=60) as anonymous, httpx.Client(base_url=url, timeout=60) as user:
             assert login(user, USER, PASSWORD).status_code == 200
             yield SimpleNamespace(url=url, base=base, corpus=corpus, anonymous=anonymous, user=user)
-    finally:
-        stop(process)
 
 
 def login(client, user: str, password: str):
@@ -232,12 +213,7 @@ def test_an_oversize_upload_is_refused_by_the_server(server):
 
 
 @pytest.mark.slow
-def test_hostile_uploads_through_the_page_say_why_and_stay_inside(server):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from tests.test_ui_server import CHROMIUM, CHROMIUM_ARGS
-
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing")
+def test_hostile_uploads_through_the_page_say_why_and_stay_inside(server, browser):
     texts = [ARTICLE.replace("Sunday", day).encode() for day in ("Sunday", "Monday", "Friday")]
     payloads = [
         {"name": "../../escape.txt", "mimeType": "text/plain", "buffer": texts[0]},
@@ -246,20 +222,16 @@ def test_hostile_uploads_through_the_page_say_why_and_stay_inside(server):
         {"name": "binary.txt", "mimeType": "text/plain", "buffer": bytes(range(256)) * 8},
     ]
     before = files_outside(server.base, server.corpus / "uploads")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context()
-            assert context.request.post(f"{server.url}login", form={"username": USER, "password": PASSWORD}).ok
-            page = context.new_page()
-            page.goto(server.url)
-            page.get_by_role("tab", name="Corpus").click()
-            page.set_input_files("#newsqa-upload input[type=file]", payloads)
-            page.wait_for_function("() => document.querySelector('#newsqa-ingest-summary').innerText"
-                                   ".includes('binary')", timeout=180_000)
-            summary = page.inner_text("#newsqa-ingest-summary")
-        finally:
-            browser.close()
+    context = browser.new_context()
+    assert context.request.post(f"{server.url}login", form={"username": USER, "password": PASSWORD}).ok
+    page = context.new_page()
+    page.goto(server.url)
+    page.get_by_role("tab", name="Corpus").click()
+    page.set_input_files("#newsqa-upload input[type=file]", payloads)
+    page.wait_for_function("() => document.querySelector('#newsqa-ingest-summary').innerText"
+                           ".includes('binary')", timeout=180_000)
+    summary = page.inner_text("#newsqa-ingest-summary")
+    context.close()
     assert "Added 3 articles" in summary and "not a readable article" in summary, summary
     saved = sorted(p.name for p in (server.corpus / "uploads").iterdir())
     assert len(saved) == 3 and all(len(n) <= 100 and not n.startswith(".") for n in saved), saved
