@@ -73,7 +73,7 @@ class Settings:
     # "auto": what measured better for the backend (AUTO_STRATEGY; the README has the table).
     answer_strategy: str = "auto"
     llm_threads: int = 0  # llama.cpp threads; 0: one fewer than the cores, so a busy neighbour costs <= 2x
-    max_question_chars: int = 1000  # the CLI, the page and /ask refuse longer questions
+    max_question_chars: int = 2000  # the CLI, the page, /ask and ask() refuse longer questions
 
     # The page's login (newsqa ui with credentials): after login_attempts wrong passwords in a row a user
     # name is locked for login_lock_s, doubled by each further wrong one, up to login_lock_max_s.

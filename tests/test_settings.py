@@ -52,7 +52,7 @@ def test_ask_applies_overrides_to_the_settings_it_is_given(seeded_settings):
         rag.ask("Who is the CEO of Midjourney?", settings=seeded_settings, context_chunks=0)
 
 
-@pytest.mark.parametrize("question", ["", "   \n", "x" * 1001])
+@pytest.mark.parametrize("question", ["", "   \n", "x" * (Settings.max_question_chars + 1)])
 def test_ask_refuses_an_empty_or_overlong_question_as_the_cli_does(question, seeded_settings):
     with pytest.raises(rag.NewsqaError, match="question is"):
         rag.ask(question, settings=seeded_settings)
