@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rag.citations import split_sentences
-from rag.store import stems
+from rag.text import split_sentences, stems
 
 from . import metrics as m
 

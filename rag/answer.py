@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .chunking import chunking_id
-from .citations import Citation, Claim, cite, embed_cached, split_sentences
+from .citations import Citation, Claim, cite, embed_cached
 from .embeddings import embedder_id, get_embedder
 from .followup import carried_files, standalone
 from .llm import get_chat_model
@@ -20,7 +20,8 @@ from .retrieval import HybridRetriever, Retrieved, evidence_gaps, first_of_each_
 from .settings import Settings, check_question
 from .slots import answer_kind
 from .stepwise import Draft, Stepwise
-from .store import Index, query_terms, stems
+from .store import Index
+from .text import query_terms, split_sentences, stems
 
 ABSTAIN_PREFIX = "The articles don't say"
 SYSTEM_PROMPT = (

@@ -15,10 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .retrieval import Retrieved
-from .store import stems
+from .text import MARKER, marker_numbers, split_sentences, stems
 
-_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"“A-Z0-9])")
 _WORD = re.compile(r"[A-Za-z0-9][\w’'@-]*")
 _LIST_NUMBER = re.compile(r"^\s*\d+[.)]\s+")
 # A passage backs a sentence when the mean of two scores reaches SUPPORTED: the share of the
@@ -56,11 +54,6 @@ class Claim:
     support: float  # the best support score among its cited passages (among all, when it cites none), 0..1
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences, also cut at line breaks: headlines, captions and bullets end without a full stop."""
-    return [s.strip(" \t-–•▼") for line in text.split("\n") for s in _SENTENCE.split(line) if s.strip(" \t-–•▼")]
-
-
 def support(claim: str, passage: str) -> float:
     """Share of the claim's content words that occur in the passage (0 when it has none)."""
     words = stems(claim)
@@ -78,9 +71,9 @@ def cite(answer: str, sources: list[Retrieved], question: str = "", embedder=Non
     """
     claimed, bare = [], []
     for sentence in split_sentences(answer) or [answer]:
-        if _strip_markers(sentence):
-            claimed.append([int(n) for group in _MARKER.findall(sentence) for n in group.split(",")])
-            bare.append(_strip_markers(sentence))
+        if _without_markers(sentence):
+            claimed.append(marker_numbers(sentence))
+            bare.append(_without_markers(sentence))
     if not sources or not bare:
         return " ".join(bare), [], [Claim(b, (), False, 0.0) for b in bare]
     passages = {n: f"{s.chunk.title}\n{s.chunk.source} {s.chunk.published[:10]}\n{s.chunk.text}"
@@ -141,7 +134,11 @@ def _clauses(sentence: str) -> list[str]:
 
 
 def specifics(sentence: str) -> set[str]:
-    """The stems of a sentence's numbers and names (capitalised words after its first): what models invent."""
+    """The stems of a sentence's numbers and names (capitalised words after its first): what models invent.
+
+    Word by word, not :func:`rag.text.names`' runs: each word is checked against the passages on its
+    own, and numbers count too.
+    """
     words = _WORD.findall(_LIST_NUMBER.sub("", sentence))
     named = [w for i, w in enumerate(words) if any(c.isdigit() for c in w) or (i > 0 and w[0].isupper())]
     return stems(" ".join(named))
@@ -209,8 +206,9 @@ def embed_cached(embedder, texts: list[str], also: list[str] = ()) -> tuple[np.n
     return np.stack([known[t] for t in texts]), fresh[: len(also)]
 
 
-def _strip_markers(text: str) -> str:
-    return re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", text)).strip()
+def _without_markers(sentence: str) -> str:
+    # Not text.strip_markers, which also drops the space before a mid-sentence marker: answers would change.
+    return re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", sentence)).strip()
 
 
 def _attach(sentence: str, markers: str) -> str:

@@ -14,7 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .errors import NewsqaError
-from .store import query_terms, stems
+from .text import MARKER, NAME, names, query_terms, stems, strip_markers
 
 if TYPE_CHECKING:
     from .answer import Answer
@@ -49,9 +49,7 @@ BOTH_SOURCES = re.compile(
 )
 SOURCE_REFERENCES = (OTHER_SOURCE, ORDINAL_SOURCE, NUMBERED_SOURCE, SAME_SOURCE, BOTH_SOURCES)
 
-_WORD = re.compile(r"[A-Za-z][\w'’-]*")
-_NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
-_MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")  # not text.words: "he's" stays one word, so it is no pronoun
 _EXISTENTIAL = re.compile(r"\b(?:there\s+(?:is|are|was|were|be)|(?:is|are|was|were)\s+there)\b", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"^(?:and|but|what about|how about)\s+(?P<rest>.+?)[?.!]*$", re.IGNORECASE)
 
@@ -148,7 +146,7 @@ def acceptable_rewrite(rewrite: str, question: str, history: list[Answer]) -> bo
     and not merely repeat an earlier question.
     """
     rewrite = rewrite.strip()
-    if not rewrite or _MARKERS.search(rewrite) or "\n" in rewrite:
+    if not rewrite or MARKER.search(rewrite) or "\n" in rewrite:
         return False
     if not rewrite.endswith("?"):
         return False
@@ -162,7 +160,7 @@ def acceptable_rewrite(rewrite: str, question: str, history: list[Answer]) -> bo
     own, new = stems(question), stems(rewrite)
     if not own <= new:
         return False
-    chat = set().union(*(stems(t.question) | stems(_MARKERS.sub("", t.text)) for t in history[-REWRITE_TURNS:]))
+    chat = set().union(*(stems(t.question) | stems(strip_markers(t.text)) for t in history[-REWRITE_TURNS:]))
     if not (new - own) & chat:
         return False
     return len(new - own - chat) <= 1
@@ -173,7 +171,7 @@ def _pronouns(text: str) -> list[str]:
 
 
 def _short(text: str) -> str:
-    text = _MARKERS.sub("", text).strip()
+    text = strip_markers(text).strip()
     if len(text) <= ANSWER_CHARS:
         return text
     cut = text[:ANSWER_CHARS]
@@ -198,7 +196,7 @@ def rule_based_rewrite(question: str, previous: Answer) -> str:
     if rewritten != question:
         return rewritten
     ellipsis = _ELLIPSIS.match(question)
-    if ellipsis and entity and _NAME.fullmatch(ellipsis["rest"].strip()) and entity in previous.question:
+    if ellipsis and entity and NAME.fullmatch(ellipsis["rest"].strip()) and entity in previous.question:
         head, _, tail = previous.question.rpartition(entity)  # "And Meta?" after "Who is the CEO of Midjourney?"
         return f"{head}{ellipsis['rest'].strip()}{tail}"
     own = [t for t in query_terms(_without_source_refs(question)) if t not in REPORTING]
@@ -206,13 +204,13 @@ def rule_based_rewrite(question: str, previous: Answer) -> str:
         # "What did the other article say?" asks the previous question of other articles:
         # the question says what to find, carried_files() where.
         return _as_question(previous.question)
-    names = _names(previous.question)
-    named = any(n.lower() in question.lower() for n in [*names, person, entity] if n)
-    if named or (_names(question) and len(own) >= 2):
+    earlier_names = names(previous.question)
+    named = any(n.lower() in question.lower() for n in [*earlier_names, person, entity] if n)
+    if named or (names(question) and len(own) >= 2):
         return question  # it names its own subject
     if len(own) <= 1 or question.lower().startswith(LEADS) or refers_to_sources(question):
         return f"{_as_question(previous.question)} {question}"
-    topic = names or [w for w in query_terms(previous.question) if w not in own][:4]
+    topic = earlier_names or [w for w in query_terms(previous.question) if w not in own][:4]
     if not topic:
         return question
     return f"{question.rstrip('?.! ')} about {_join(topic)}?"
@@ -226,8 +224,8 @@ def _without_source_refs(question: str) -> str:
 
 def _referents(previous: Answer) -> tuple[str, str]:
     """The person and the organisation or thing a pronoun in the next question most likely means."""
-    in_question = _names(previous.question)
-    in_answer = [] if previous.abstained else _names(_MARKERS.sub("", previous.text))
+    in_question = names(previous.question)
+    in_answer = [] if previous.abstained else names(strip_markers(previous.text))
     people = [n for n in in_answer if n not in in_question] + in_question + in_answer
     person = next((n for n in people if len(n.split()) == 2), "")
     things = [n for n in reversed(in_question) if n != person and n not in person]
@@ -266,19 +264,6 @@ def _replace_references(question: str, person: str, entity: str) -> str:
 def _is_source_it(question: str, match: re.Match) -> bool:
     """Whether this "it" is the article ("What else did it say?"), which names nothing to substitute."""
     return bool(SAME_SOURCE.search(question[max(0, match.start() - 12): match.end() + 16]))
-
-
-def _names(text: str) -> list[str]:
-    """The capitalised names in ``text``, in order, without sentence-initial words like "Who" or "The"."""
-    found: list[str] = []
-    for match in _NAME.finditer(text):
-        words = match.group(0).split()
-        while words and not query_terms(words[0]):
-            words.pop(0)  # "The CEO" -> "CEO", "Who" -> nothing
-        name = " ".join(words)
-        if name and name not in found:
-            found.append(name)
-    return found
 
 
 def _as_question(text: str) -> str:

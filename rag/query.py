@@ -208,7 +208,11 @@ def _unknown_publishers(question: str, publishers: Publishers) -> list[str]:
 
 
 def _names(question: str, mentions: list[tuple[int, int, set[str]]]) -> list[str]:
-    """Capitalised names in the question that are not publishers and do not start it."""
+    """Capitalised names in the question that are not publishers and do not start it.
+
+    Not :func:`rag.text.names`: every name kept here must occur in some article or the engine
+    abstains, so acronyms ("AI", "CEO"), months and a possessive's "'s" are left out.
+    """
     taken = [(start, end) for start, end, _ in mentions]
     names = []
     for match in re.finditer(r"\b[A-Z][A-Za-z’'-]*[a-z][A-Za-z’'-]*(?:\s+[A-Z][A-Za-z’'-]*[a-z][A-Za-z’'-]*)*", question):

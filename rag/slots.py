@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .store import STOPWORDS, stems
+from .text import STOPWORDS, stems
 
 YES_NO, PERSON, ORGANISATION, PLACE, NUMBER, DATE, THING, EXPLANATION = (
     "yes_no", "person", "organisation", "place", "number", "date", "thing", "explanation")
@@ -162,7 +162,11 @@ _TRAILING = re.compile(r"(?:['’]s|[.,;:'’])+$")
 def names(text: str) -> list[str]:
     """Runs of capitalised words (and words with digits, "V1"), cut at titles and possessives
     ("Google CEO Sundar Pichai" → "Google", "Sundar Pichai"; "Apple's M2" → "Apple", "M2"),
-    without a leading stopword."""
+    without a leading stopword.
+
+    Not :func:`rag.text.names`, which keeps "Midjourney CEO David Holz" whole: these are candidate
+    answers, and an answer is the person or the company, not both.
+    """
     found = []
     for match in _NAME_SPAN.finditer(text):
         for run in _runs(match.group().split()):

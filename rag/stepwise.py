@@ -26,10 +26,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from . import slots
-from .citations import Citation, Claim, citation_for, embed_cached, split_sentences
+from .citations import Citation, Claim, citation_for, embed_cached
 from .query import Part, Query
 from .retrieval import Retrieved
-from .store import stems
+from .text import split_sentences, stems
 
 SPAN_TOKENS = 24
 RELEVANT = 0.3  # a sentence this close to the question (mean of its focus words' share and cosine) is about it

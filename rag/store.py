@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sqlite3
 import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -28,6 +26,7 @@ import numpy as np
 from .chunking import Chunk
 from .errors import ConfigError, IndexDamagedError, IndexMismatchError, StoreUnavailableError
 from .settings import Settings
+from .text import query_terms, words
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -52,18 +51,6 @@ CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
     VALUES ('delete', old.rowid, old.title, old.source, old.text);
 END;
 """
-
-# Words too common to help a keyword search; dropping them keeps FTS queries fast.
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me more
-    most my myself no nor not of off on once only or other our ours out over own same she should so some
-    such than that the their theirs them themselves then there these they this those through to too under
-    until up very was we were what when where which while who whom why will with would you your yours
-    according article articles report reported reports said says""".split()
-)
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -267,10 +254,10 @@ class Index:
 
     def mentions(self, phrase: str) -> bool:
         """Whether any chunk contains ``phrase``, word for word (stemmed, as the keyword index is)."""
-        words = _WORD.findall(phrase.lower())
-        if not words:
+        phrase_words = words(phrase)
+        if not phrase_words:
             return True
-        quoted = '"' + " ".join(words) + '"'
+        quoted = '"' + " ".join(phrase_words) + '"'
         return bool(self._read("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1", (quoted,)))
 
     def profile(self) -> dict:
@@ -429,32 +416,6 @@ def _where(key: str, values: tuple[str, ...]) -> dict | None:
     if not values:
         return None
     return {key: values[0]} if len(values) == 1 else {key: {"$in": list(values)}}
-
-
-def query_terms(text: str) -> list[str]:
-    """The distinct, lower-cased content words of ``text``, in order."""
-    seen: dict[str, None] = {}
-    for word in _WORD.findall(text.lower()):
-        if word not in STOPWORDS and (len(word) > 1 or word.isdigit()):
-            seen.setdefault(word, None)
-    return list(seen)
-
-
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    return _stemmer().stem(word)
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    from nltk.stem import PorterStemmer  # the stemmer the keyword index uses too; needs no data files
-
-    return PorterStemmer()
-
-
-def stems(text: str) -> set[str]:
-    """The stemmed content words of ``text``, so "announced" matches "announce"."""
-    return {_stem(word) for word in query_terms(text)}
 
 
 def _describe(signature: dict) -> str:

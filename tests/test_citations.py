@@ -3,8 +3,9 @@
 import pytest
 
 from rag.chunking import Chunk
-from rag.citations import Claim, cite, split_sentences, support
+from rag.citations import Claim, cite, support
 from rag.retrieval import Retrieved, fuse
+from rag.text import split_sentences
 
 
 def source(file: str, text: str, title: str = "A headline", score: float = 1.0) -> Retrieved:

@@ -3,7 +3,7 @@
 import pytest
 
 from rag import slots
-from rag.store import stems
+from rag.text import stems
 
 
 @pytest.mark.parametrize("question, kind", [

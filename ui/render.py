@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 
 from rag import Answer, Citation
+from rag.text import MARKER
 
-_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 ARTICLE_WINDOW = 12_000  # characters of an article shown around its quoted passage
 
 
@@ -80,7 +80,7 @@ def _claim_pieces(answer: Answer) -> list[tuple[str, bool]]:
 def _piece_html(piece: str, supported: bool, by_number: dict[int, Citation], turn: int) -> str:
     parts: list[str] = []
     last = 0
-    for match in _MARKER.finditer(piece):
+    for match in MARKER.finditer(piece):
         parts.append(_markdown_safe(piece[last : match.start()]))
         numbers = [int(n) for n in match.group(1).split(",")]
         parts.append("".join(_marker(by_number.get(n), n, turn) for n in numbers))
