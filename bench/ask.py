@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import json
 import multiprocessing
 import os
 import resource
@@ -26,9 +25,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # this checkout, installed or not
 SHARED = ROOT.parent / "shared" / "newsqa"
 
+from eval.pack import load_pack  # noqa: E402
 from rag import Settings, ask, ingest  # noqa: E402
 from rag.answer import engine_for  # noqa: E402
 from rag.llm import LocalChat  # noqa: E402
@@ -117,7 +117,7 @@ def main() -> None:
 
     settings = Settings.load(index=args.index, backend="local")
     report = ingest(args.corpus, settings=settings)
-    questions = [json.loads(line)["question"] for line in args.qa.read_text().splitlines() if line.strip()]
+    questions = [q.question for q in load_pack(args.qa, args.corpus).questions]
     engine = engine_for(settings)
     engine.retriever.retrieve("warm-up")
     retrieval_ms = []

@@ -2,7 +2,7 @@
 
     python bench/retrieval.py                     # public pack over corpus-609 from ../shared/newsqa
     python bench/retrieval.py --grid              # also sweep the news-aware weights, one at a time
-    python bench/retrieval.py --corpus DIR --qa FILE --evidence FILE
+    python bench/retrieval.py --corpus DIR --qa FILE   # a pack's qa.jsonl; its evidence.jsonl gives the facts
 
 It ingests the corpus into its own index (incrementally, so later runs reuse it)
 and prints one table row per retrieval mode, scored on the top-k chunks as
@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import statistics
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout, installed or not
 
 from eval.metrics import chunk_hit_at, chunk_mrr_at, file_all_gold_at, file_hit_at  # noqa: E402
+from eval.pack import Question, load_pack  # noqa: E402
 from rag import Settings, ingest  # noqa: E402
 from rag.embeddings import get_embedder  # noqa: E402
 from rag.retrieval import HybridRetriever, evidence_gaps  # noqa: E402
@@ -40,33 +40,21 @@ GRID = {
 }
 
 
-def load_pack(qa_path: Path, evidence_path: Path | None) -> list[dict]:
-    questions = [json.loads(line) for line in qa_path.read_text().splitlines() if line.strip()]
-    facts = {}
-    if evidence_path and evidence_path.exists():
-        for line in evidence_path.read_text().splitlines():
-            if line.strip():
-                row = json.loads(line)
-                facts[row["id"]] = [e["fact"] for e in row["evidence"]]
-    for q in questions:
-        q["facts"] = facts.get(q["id"], [])
-    return questions
-
-
-def score(retriever: HybridRetriever, questions: list[dict], mode: str, k: int) -> dict:
+def score(retriever: HybridRetriever, questions: list[Question], mode: str, k: int) -> dict:
     rows, seconds = [], []
     for q in questions:
         started = time.perf_counter()
-        results = retriever.retrieve(q["question"], k=k, mode=mode)
+        results = retriever.retrieve(q.question, k=k, mode=mode)
         seconds.append(time.perf_counter() - started)
         files = [r.file for r in results]
         texts = [r.text for r in results]
+        gold, facts = list(q.sources), list(q.facts)
         rows.append({
-            "all_gold_files": file_all_gold_at(files, q["sources"], k),
-            "file_hit@4": file_hit_at(files, q["sources"], 4),
-            "hits@4": chunk_hit_at(texts, q["facts"], 4),
-            "hits@10": chunk_hit_at(texts, q["facts"], 10),
-            "mrr@10": chunk_mrr_at(texts, q["facts"], 10),
+            "all_gold_files": file_all_gold_at(files, gold, k),
+            "file_hit@4": file_hit_at(files, gold, 4),
+            "hits@4": chunk_hit_at(texts, facts, 4),
+            "hits@10": chunk_hit_at(texts, facts, 10),
+            "mrr@10": chunk_mrr_at(texts, facts, 10),
         })
     result = {key: statistics.mean(r[key] for r in rows) for key in rows[0]}
     result["p50_ms"] = statistics.median(seconds) * 1000
@@ -77,7 +65,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus-609" / "corpus")
     parser.add_argument("--qa", type=Path, default=SHARED / "public" / "qa.jsonl")
-    parser.add_argument("--evidence", type=Path, default=SHARED / "public" / "evidence.jsonl")
     parser.add_argument("--index", default="bench-retrieval")
     parser.add_argument("--chunk-size", type=int, default=None)
     parser.add_argument("--k", type=int, default=10)
@@ -93,8 +80,8 @@ def main() -> None:
     report = ingest(args.corpus, settings=settings)
     print(report.summary(), file=sys.stderr)
     index, embedder = Index(settings), get_embedder(settings)
-    everything = load_pack(args.qa, args.evidence)
-    questions = [q for q in everything if q.get("sources")]
+    everything = load_pack(args.qa, args.corpus).questions
+    questions = [q for q in everything if q.sources]
     embedder.embed(["warm-up"])
 
     print(f"# {len(questions)} answerable questions of {args.qa.name} over {args.corpus} "
@@ -121,8 +108,8 @@ def main() -> None:
               flush=True)
 
     retriever = HybridRetriever(index, embedder, settings)
-    refused = {id(q): bool(evidence_gaps(retriever.analyse(q["question"]), index)) for q in everything}
-    null = [q for q in everything if not q.get("sources")]
+    refused = {id(q): bool(evidence_gaps(retriever.analyse(q.question), index)) for q in everything}
+    null = [q for q in everything if not q.sources]
     print(f"evidence check: refuses {sum(refused[id(q)] for q in null)} of {len(null)} null questions, "
           f"and {sum(refused[id(q)] for q in questions)} of {len(questions)} answerable ones")
 

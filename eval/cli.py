@@ -75,6 +75,13 @@ def _floors(specs: list[str]) -> dict[str, float]:
     return floors
 
 
+def floor_names() -> list[str]:
+    """What --min may name: every metric of eval.scores, and the scores over all questions."""
+    from .scores import METRICS, OVERALL_SCORES
+
+    return [metric.key for metric in METRICS] + list(OVERALL_SCORES)
+
+
 def _overall(metrics: dict, name: str):
     if name.startswith("abstention_"):
         return metrics["abstention"].get(name.removeprefix("abstention_"))
@@ -87,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")
     floors = _floors(args.min)
+    unknown = [name for name in floors if name not in floor_names()]
+    if unknown:  # before the run, not after it
+        print(f"newsqa eval: no metric named {', '.join(unknown)}; names: {', '.join(floor_names())}", file=sys.stderr)
+        return 2
 
     from rag import NewsqaError, Settings
 
@@ -111,11 +122,6 @@ def main(argv: list[str] | None = None) -> int:
             print(format_table(result.summary))
             print(f"\nresults: {result.out}/" + (f"  report: {html_path}" if html_path else ""))
         overall = result.summary["metrics"]["all"]
-        unknown = [name for name in floors if name not in overall and not name.startswith("abstention_")]
-        if unknown:
-            print(f"newsqa eval: no metric named {', '.join(unknown)}; names: {', '.join(sorted(overall))}",
-                  file=sys.stderr)
-            return 2
         low = [(n, _overall(overall, n), v) for n, v in floors.items()
                if _overall(overall, n) is None or _overall(overall, n) < v]
         for name, value, floor in low:

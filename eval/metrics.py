@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 
-from rag.text import MARKER
-
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -45,17 +43,24 @@ def chunk_hits(chunks: list[str], facts: list[str]) -> list[bool]:
     return [any(f in _squeeze(chunk) for f in squeezed_facts) for chunk in chunks]
 
 
+def hit_at(hits: list[bool], k: int) -> float:
+    """1 when any of the first ``k`` ranks is a hit."""
+    return float(any(hits[:k]))
+
+
+def reciprocal_rank_at(hits: list[bool], k: int = 10) -> float:
+    """1 / the rank of the first hit among the first ``k``; 0 without one."""
+    return next((1.0 / rank for rank, hit in enumerate(hits[:k], start=1) if hit), 0.0)
+
+
 def chunk_hit_at(chunks: list[str], facts: list[str], k: int) -> float:
     """MultiHop-RAG's Hits@k: 1 when any of the first ``k`` chunks contains a gold fact."""
-    return float(any(chunk_hits(chunks[:k], facts)))
+    return hit_at(chunk_hits(chunks[:k], facts), k)
 
 
 def chunk_mrr_at(chunks: list[str], facts: list[str], k: int = 10) -> float:
     """MultiHop-RAG's MRR@k: reciprocal rank of the first chunk containing a gold fact."""
-    for rank, hit in enumerate(chunk_hits(chunks[:k], facts), start=1):
-        if hit:
-            return 1.0 / rank
-    return 0.0
+    return reciprocal_rank_at(chunk_hits(chunks[:k], facts), k)
 
 
 def file_recall_at(files: list[str], gold: list[str], k: int) -> float:
@@ -68,13 +73,14 @@ def file_recall_at(files: list[str], gold: list[str], k: int) -> float:
 
 _PUNCTUATION = re.compile(r"[^\w\s]")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
+_MARKERS = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 _POSSESSIVE = re.compile(r"'s\b")
 YES, NO = "yes", "no"
 
 
 def normalize(text: str) -> str:
     """Lower case, without citation markers, punctuation, articles (a, an, the) and extra spaces."""
-    text = MARKER.sub(" ", text.lower().replace("’", "'"))
+    text = _MARKERS.sub(" ", text.lower().replace("’", "'"))
     text = _PUNCTUATION.sub(" ", _POSSESSIVE.sub("", text).replace("'", ""))
     return " ".join(_ARTICLES.sub(" ", text).split())
 

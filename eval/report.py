@@ -7,33 +7,10 @@ import json
 from pathlib import Path
 
 from .metrics import percentile
+from .scores import columns, legend
 
-# (key in the aggregates, column title, shown only when the pack has evidence)
-COLUMNS = [
-    ("file_hit@4", "hit@4", False),
-    ("file_all_gold@10", "allgold@10", False),
-    ("file_mrr@10", "MRR@10", False),
-    ("chunk_hits@4", "Hits@4c", True),
-    ("chunk_hits@10", "Hits@10c", True),
-    ("chunk_mrr@10", "MRR@10c", True),
-    ("strict", "strict", False),
-    ("lenient", "lenient*", False),
-    ("f1", "F1", False),
-    ("citation_precision", "citeP", False),
-    ("citation_recall", "citeR", False),
-    ("claims_supported", "backed", False),
-]
-LEGEND = (
-    "hit@4, allgold@10, MRR@10: file-level retrieval (distinct files of the retrieved chunks). "
-    "Hits@4c, Hits@10c, MRR@10c: chunk level as in the MultiHop-RAG paper (a chunk holds a gold fact). "
-    "strict: the normalised gold answer or an alias is in the answer (a yes/no gold is read from a leading yes or no, "
-    "or from a restatement of the question). "
-    "lenient*: the paper's scorer, any shared word; generous, shown only beside strict. "
-    "F1: token F1. citeP/citeR: cited files against gold files. "
-    "backed: the share of an answer's sentences that the passages they cite support (claim verification). "
-    "Answer, retrieval and citation scores are over answerable questions; in a row of unanswerable questions only "
-    "(null_query), strict is the share that abstained. abst: how many abstained."
-)
+SCOPE = ("Answer, retrieval and citation scores are over answerable questions; in a row of unanswerable questions "
+         "only (null_query), strict is the share that abstained. abst: how many abstained.")
 
 
 # (key in the baselines' summary, column title)
@@ -58,8 +35,7 @@ def _f(value, digits: int = 2) -> str:
 
 
 def _columns(summary: dict) -> list[tuple[str, str]]:
-    evidence = summary.get("has_evidence")
-    cols = [(k, t) for k, t, needs_evidence in COLUMNS if evidence or not needs_evidence]
+    cols = [(metric.key, metric.title) for metric in columns(bool(summary.get("has_evidence")))]
     if summary.get("judge"):
         cols.append(("judge", "judge†"))
     return cols
@@ -377,7 +353,7 @@ def render_html(summary: dict, rows: list[dict]) -> str:
 
 <h2>Scores by question type</h2>
 {_summary_table_html(summary)}
-<p class="small muted">{html.escape(LEGEND)}</p>
+<p class="small muted">{html.escape(legend() + " " + SCOPE)}</p>
 <p>Abstention: precision {_f(abst['precision'])}, recall {_f(abst['recall'])}
 ({abst['abstained']} abstained, {abst['unanswerable']} unanswerable). Latency: retrieval p50
 {_f(total['retrieval_s_p50'], 3)} s, p95 {_f(total['retrieval_s_p95'], 3)} s; whole answer p50
@@ -429,9 +405,7 @@ def write_html(summary: dict, rows: list[dict], path: str | Path) -> Path:
 # ---------------------------------------------------------------------------------------------
 # Comparing two runs
 
-COMPARE_KEYS = ["file_hit@4", "file_all_gold@10", "file_mrr@10", "chunk_hits@4", "chunk_hits@10", "chunk_mrr@10",
-                "strict", "lenient", "f1", "citation_precision", "citation_recall", "claims_supported",
-                "strict_all", "retrieval_s_p50", "total_s_p50", "total_s_p95"]
+COMPARED_BESIDE_METRICS = ["strict_all", "retrieval_s_p50", "total_s_p50", "total_s_p95"]
 
 
 def compare(a: tuple[dict, list[dict]], b: tuple[dict, list[dict]]) -> dict:
@@ -442,7 +416,8 @@ def compare(a: tuple[dict, list[dict]], b: tuple[dict, list[dict]]) -> dict:
     settings = {k: (sa["settings"].get(k), sb["settings"].get(k)) for k in keys
                 if k not in skip and sa["settings"].get(k) != sb["settings"].get(k)}
     ma, mb = sa["metrics"]["all"], sb["metrics"]["all"]
-    metrics = {k: (ma.get(k), mb.get(k)) for k in COMPARE_KEYS if ma.get(k) is not None or mb.get(k) is not None}
+    keys = [metric.key for metric in columns(has_evidence=True)] + COMPARED_BESIDE_METRICS
+    metrics = {k: (ma.get(k), mb.get(k)) for k in keys if ma.get(k) is not None or mb.get(k) is not None}
     metrics["abstention_recall"] = (ma["abstention"]["recall"], mb["abstention"]["recall"])
     metrics["abstention_precision"] = (ma["abstention"]["precision"], mb["abstention"]["precision"])
     by_a = {r["id"]: r for r in rows_a}

@@ -25,17 +25,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag import Settings, ask, ingest
+from rag.embeddings import embedder_id
 from rag.llm import OPENAI_DEFAULT_MODEL
 from rag.settings import PROJECT_ROOT
 
 from . import baselines
 from . import metrics as m
+from . import scores
 from .judge import Judge, judge_from_env
 from .pack import Pack, Question, load_pack
 
 ANSWERS = "answers.jsonl"
 SUMMARY = "summary.json"
-FILE_KS = (1, 4, 10)
 ALL = "all"
 
 
@@ -87,7 +88,7 @@ def git_commit() -> dict:
 
 
 def settings_record(pack: Pack, settings: Settings) -> dict:
-    """What produced a run: every field :func:`fingerprint` compares, plus provenance."""
+    """What produced a run, for summary.json and report.html."""
     backend = settings.resolved_backend
     embedder = settings.embedder if settings.embedder != "openai" else f"openai:{settings.openai_embedding_model}"
     return {
@@ -117,14 +118,24 @@ def _base_url() -> str | None:
     return os.environ.get("OPENAI_BASE_URL") or None
 
 
-def fingerprint(record: dict) -> str:
-    """Answers are reused only from a run with the same fingerprint: settings, pack and commit.
+# Settings that cannot change an answer: where indexes live (the eval ingests the corpus into its own index
+# first), decoding threads, limits and timeouts that stop a run rather than change an answer, the page's login.
+NOT_IN_FINGERPRINT = ("data_dir", "llm_threads", "llm_timeout_s", "max_question_chars", "login_attempts",
+                      "login_lock_s", "login_lock_max_s")
 
-    Uncommitted changes to the engine do not change it: after editing rag/, run with --fresh.
+
+def fingerprint(settings: Settings, record: dict) -> str:
+    """Answers are reused only from a run with the same fingerprint: settings, models, pack and commit.
+
+    Every setting counts but those in :data:`NOT_IN_FINGERPRINT`, so a new one counts
+    until it is listed there. Uncommitted changes to the engine do not change it:
+    after editing rag/, run with --fresh.
     """
-    keys = ("commit", "pack_fingerprint", "corpus", "index", "backend", "model", "embedder", "chunking", "k",
-            "candidates", "fusion", "min_relevance", "context_chunks", "max_answer_tokens", "strategy", "base_url")
-    blob = json.dumps({k: record.get(k) for k in keys}, sort_keys=True)
+    answering = {k: v for k, v in dataclasses.asdict(settings).items() if k not in NOT_IN_FINGERPRINT}
+    identity = {"settings": answering, "backend": settings.resolved_backend, "strategy": settings.resolved_strategy,
+                "embedder": embedder_id(settings), "model": record["model"], "base_url": record["base_url"],
+                "pack": record["pack_fingerprint"], "commit": record.get("commit")}
+    blob = json.dumps(identity, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -133,7 +144,7 @@ def fingerprint(record: dict) -> str:
 
 
 def answer_row(question: Question, answer, run_id: str, majority: dict[str, str]) -> dict:
-    """The JSON line for one answered question (scores are added by :func:`score_row`).
+    """The JSON line for one answered question (scores are added by :func:`eval.scores.score_row`).
 
     ``majority``: each type's majority answer, for the baselines (see :mod:`eval.baselines`).
     """
@@ -160,54 +171,8 @@ def answer_row(question: Question, answer, run_id: str, majority: dict[str, str]
     }
 
 
-def score_row(question: Question, row: dict) -> dict:
-    """The scores of one answered question; None where a score does not apply."""
-    answerable = question.answerable
-    abstained = row["abstained"]
-    golds = question.golds
-    text = row["answer"] or ""
-    files = [r["file"] for r in row["retrieved"]]
-    gold_files = list(question.sources)
-    scores: dict = {"answerable": answerable, "abstained": abstained, "yes_no": m.is_yes_no(golds)}
-    if answerable:
-        # An abstention on an answerable question is a miss, whatever words it shares with the gold.
-        scores["strict"] = 0.0 if abstained else m.strict_correct(text, golds, question.question)
-        scores["f1"] = 0.0 if abstained else m.token_f1(text, golds)
-        scores["lenient"] = 0.0 if abstained else m.lenient_correct(text, golds)
-    else:
-        scores["strict"] = scores["f1"] = scores["lenient"] = float(abstained)
-    scores["correct_abstention"] = abstained == (not answerable)
-    for k in FILE_KS:
-        scores[f"file_hit@{k}"] = m.file_hit_at(files, gold_files, k) if gold_files else None
-    scores["file_all_gold@10"] = m.file_all_gold_at(files, gold_files, 10) if gold_files else None
-    scores["file_recall@10"] = m.file_recall_at(files, gold_files, 10) if gold_files else None
-    scores["file_mrr@10"] = m.file_mrr_at(files, gold_files, 10) if gold_files else None
-    hits = row.get("chunk_hits")
-    if hits is not None and question.facts and answerable:
-        scores["chunk_hits@4"] = float(any(hits[:4]))
-        scores["chunk_hits@10"] = float(any(hits[:10]))
-        first = next((rank for rank, hit in enumerate(hits[:10], start=1) if hit), None)
-        scores["chunk_mrr@10"] = 1.0 / first if first else 0.0
-    else:
-        scores["chunk_hits@4"] = scores["chunk_hits@10"] = scores["chunk_mrr@10"] = None
-    cited = row["cited_files"]
-    scores["citation_precision"] = m.citation_precision(cited, gold_files) if answerable else None
-    scores["citation_recall"] = m.citation_recall(cited, gold_files) if answerable else None
-    claims = row.get("claims") or []
-    scores["claims_supported"] = (sum(c["supported"] for c in claims) / len(claims)
-                                  if claims and not abstained else None)
-    scores["failed"] = not (scores["strict"] == 1.0 and scores["correct_abstention"])
-    scores["baselines"] = baselines.scores(question, row.get("baselines") or {})
-    return scores
-
-
 # ---------------------------------------------------------------------------------------------
 # Aggregating
-
-MEAN_KEYS = ("file_hit@1", "file_hit@4", "file_hit@10", "file_all_gold@10", "file_recall@10", "file_mrr@10",
-             "chunk_hits@4", "chunk_hits@10", "chunk_mrr@10", "strict", "lenient", "f1",
-             "citation_precision", "citation_recall", "claims_supported")
-
 
 def aggregate(rows: list[dict]) -> dict:
     """Means of the scores, abstention precision/recall and latency percentiles over ``rows``.
@@ -217,8 +182,8 @@ def aggregate(rows: list[dict]) -> dict:
     """
     answerable = [r for r in rows if r["scores"]["answerable"]]
     out: dict = {"questions": len(rows), "answerable": len(answerable)}
-    for key in MEAN_KEYS:
-        out[key] = m.mean(r["scores"][key] for r in answerable)
+    for metric in scores.METRICS:
+        out[metric.key] = m.mean(r["scores"][metric.key] for r in answerable)
     out["strict_all"] = m.mean(r["scores"]["strict"] for r in rows)
     out["abstention"] = m.abstention_scores([r["scores"]["abstained"] for r in rows],
                                             [not r["scores"]["answerable"] for r in rows])
@@ -313,7 +278,7 @@ def run_eval(pack: str | Path | Pack | None = None, corpus: str | Path | None = 
 
     report = ingest(pack.corpus, settings=settings, progress=progress)
     record = settings_record(pack, settings) | git_commit()
-    run_fingerprint = fingerprint(record)
+    run_fingerprint = fingerprint(settings, record)
     if fresh and (out / ANSWERS).exists():
         (out / ANSWERS).unlink()
     previous = _load_previous(out, run_fingerprint)
@@ -339,7 +304,7 @@ def run_eval(pack: str | Path | Pack | None = None, corpus: str | Path | None = 
                         row["judge"] = judge.grade(question, answer.text, answer.abstained)
                     sink.write(json.dumps(row, ensure_ascii=False) + "\n")
                     sink.flush()
-                row["scores"] = score_row(by_id[question.id], row)  # rescored: metrics may have changed
+                row["scores"] = scores.score_row(by_id[question.id], row)  # rescored: metrics may have changed
                 rows.append(row)
                 if bar is not None:
                     bar.set_postfix_str(f"strict {m.mean(r['scores']['strict'] for r in rows):.2f}", refresh=False)

@@ -7,7 +7,10 @@ import pytest
 from eval import baselines as b
 from eval.pack import Question
 from eval.report import format_table, render_html
-from eval.run import score_row, summarize
+from eval.run import summarize
+from eval import scores
+from eval.cli import floor_names
+from eval.scores import Metric, score_row
 
 SOURCE = ("a.txt",)
 
@@ -167,3 +170,21 @@ def test_the_html_report_shows_the_baselines_and_the_kinds(rows):
     assert '<td class="num bad" title="over 3 question(s), engine 0.33 on them, delta -0.33">0.67!</td>' in table
     kinds = page.split('<table id="kinds">')[1].split("</table>")[0]
     assert "<td>place</td>" in kinds and "<td>person</td>" in kinds
+
+
+def test_a_new_metric_is_one_entry_in_the_registry(rows, monkeypatch):
+    words = Metric("answer_words", "words", "words: the answer's length in words.",
+                   lambda question, row: float(len(row["answer"].split())))
+    monkeypatch.setattr(scores, "METRICS", (*scores.METRICS, words))
+    for row in rows:
+        row["scores"] = score_row(next(q for q, *_ in HAND_MADE if q.id == row["id"]), row)
+    summary = _summary(rows)
+
+    assert rows[0]["scores"]["answer_words"] == 1.0  # "Threads."
+    assert summary["metrics"]["all"]["answer_words"] == pytest.approx(10 / 8)  # over the 8 answerable questions
+    table = format_table(summary).splitlines()
+    all_row = next(line for line in table if line.startswith("all "))
+    assert table[3].split()[-1] == "words" and all_row.split()[-1] == "1.25"  # the last column
+    page = render_html(summary, rows)
+    assert '<th class="num">words</th>' in page and "words: the answer&#x27;s length in words." in page
+    assert "answer_words" in floor_names()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 
@@ -9,7 +10,8 @@ import pytest
 
 from conftest import SEEDS, SHARED_NEWSQA
 from eval.pack import SEEDS_PACK, PackError, load_pack
-from eval.run import index_name, score_row
+from eval.run import NOT_IN_FINGERPRINT, eval_settings, fingerprint, index_name, settings_record
+from eval.scores import score_row
 
 from rag import Settings
 
@@ -107,6 +109,25 @@ def test_eval_index_names_differ_by_corpus_and_chunking(tmp_path):
     assert index_name(SEEDS, Settings.load(data_dir=tmp_path, chunk_size=128)) != seeds
     assert index_name(tmp_path / "public" / "corpus", base).startswith("eval-public-")
     Settings.load(data_dir=tmp_path, index=seeds)  # a valid index name
+
+
+def test_reused_answers_are_those_of_every_setting_that_can_change_an_answer(tmp_path):
+    pack = load_pack()
+    base = eval_settings(pack, Settings.load(data_dir=tmp_path, backend="local"))
+
+    def print_of(settings):
+        return fingerprint(settings, settings_record(pack, settings) | {"commit": "c0ffee"})
+
+    for change in ({"publisher_boost": 0.3}, {"date_boost": 0.0}, {"part_leader_boost": 0.0}, {"part_weight": 0.5},
+                   {"same_article_decay": 1.0}, {"local_context_tokens": 1024}, {"answer_strategy": "single"},
+                   {"chroma_url": "http://127.0.0.1:8000"}, {"max_file_mb": 0.5}, {"model": "other.gguf"},
+                   {"corpus": tmp_path}):
+        assert print_of(dataclasses.replace(base, **change)) != print_of(base), change
+    for change in ({"llm_threads": 3}, {"data_dir": tmp_path / "elsewhere"}, {"llm_timeout_s": 5.0},
+                   {"max_question_chars": 100}, {"login_attempts": 9}):
+        assert print_of(dataclasses.replace(base, **change)) == print_of(base), change
+    assert print_of(base) != fingerprint(base, settings_record(pack, base) | {"commit": "another"})
+    assert set(NOT_IN_FINGERPRINT) <= {f.name for f in dataclasses.fields(Settings)}  # a renamed setting counts
 
 
 def _row(answer="", abstained=False, cited=(), retrieved=(), hits=None):
