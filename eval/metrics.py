@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from rag.text import MARKER
+
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -73,14 +75,13 @@ def file_recall_at(files: list[str], gold: list[str], k: int) -> float:
 
 _PUNCTUATION = re.compile(r"[^\w\s]")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
-_MARKERS = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 _POSSESSIVE = re.compile(r"'s\b")
 YES, NO = "yes", "no"
 
 
 def normalize(text: str) -> str:
     """Lower case, without citation markers, punctuation, articles (a, an, the) and extra spaces."""
-    text = _MARKERS.sub(" ", text.lower().replace("’", "'"))
+    text = MARKER.sub(" ", text.lower().replace("’", "'"))
     text = _PUNCTUATION.sub(" ", _POSSESSIVE.sub("", text).replace("'", ""))
     return " ".join(_ARTICLES.sub(" ", text).split())
 
