@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .chunking import chunking_id
 from .citations import Citation, Claim, cite, embed_cached
 from .embeddings import embedder_id, get_embedder
-from .followup import carried_files, standalone
-from .llm import get_chat_model
+from .errors import NewsqaError
+from .followup import Turn, carried_files, standalone
+from .llm import chat_backend, get_chat_model
 from .query import Query
 from .retrieval import HybridRetriever, Retrieved, evidence_gaps, first_of_each_article
 from .settings import Settings, check_question
@@ -59,6 +60,11 @@ class Answer:
         """The distinct cited files, in citation order."""
         return list(dict.fromkeys(c.file for c in self.citations))
 
+    def turn(self) -> Turn:
+        """This answer as an earlier turn of a chat, for a follow-up to lean on."""
+        return Turn(self.question, self.text, tuple((c.number, c.file) for c in self.citations),
+                    tuple(r.file for r in self.retrieved), self.asked, self.abstained)
+
     def to_dict(self) -> dict:
         return {
             "question": self.question,
@@ -80,32 +86,60 @@ class Answer:
 
 
 class Engine:
-    """An opened index with its retriever and chat model; :func:`ask` keeps one per settings."""
+    """An opened index and its retriever. :func:`ask` keeps one per index (:func:`engine_for`); the rest of
+    the settings (top-k, backend, model, strategy) come with each question."""
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+        self.settings = settings  # those it was opened with: the default for each question's
         self.index = Index(settings)
-        if self.index.chunk_count() == 0 and not self.index.files():
-            from .ingest import ingest
-
-            print(f"Index {settings.index!r} is empty; ingesting the corpus first.", file=sys.stderr)
-            print(ingest(settings=settings).summary(), file=sys.stderr)
-        self.index.check_signature(
-            {"embedder": embedder_id(settings), "chunking": chunking_id(settings.chunk_size, settings.chunk_overlap)}
-        )
+        self.index.check_signature(_signature(settings))
         self.retriever = HybridRetriever(self.index, get_embedder(settings), settings)
+        self._lock = threading.Lock()
+        self._streams = 0  # answers in progress; a retired engine closes its index after the last one
+        self._retired = False
 
-    def stream(self, question: str, history: list[Answer] | None = None) -> Iterator[str | Answer]:
-        settings = self.settings
+    def retriever_for(self, settings: Settings) -> HybridRetriever:
+        if settings == self.settings:
+            return self.retriever
+        return HybridRetriever(self.index, get_embedder(settings), settings)
+
+    def stream(self, question: str, history: Sequence[Answer | Turn] = (),
+               settings: Settings | None = None) -> Iterator[str | Answer]:
+        """The answer's text as it is written, then the :class:`Answer` (:class:`AnswerStream` wraps this)."""
+        with self._lock:
+            self._streams += 1
+        try:
+            yield from self._answer(question, [h.turn() if isinstance(h, Answer) else h for h in history],
+                                    settings or self.settings)
+        finally:
+            with self._lock:
+                self._streams -= 1
+                idle = self._retired and not self._streams
+            if idle:
+                self.index.close()
+
+    def retire(self) -> None:
+        """Closes the index now, or after the answers in progress."""
+        with self._lock:
+            self._retired = True
+            idle = not self._streams
+        if idle:
+            self.index.close()
+
+    def _answer(self, question: str, history: list[Turn], settings: Settings) -> Iterator[str | Answer]:
+        if self.index.chunk_count() == 0 and not self.index.files():
+            raise NewsqaError(f"index {settings.index!r} is empty: run `newsqa ingest FOLDER`")
+        self.index.check_signature(_signature(settings))
+        retriever = self.retriever_for(settings)
         started = time.perf_counter()
         asked = question.strip()
         chat = get_chat_model(settings) if history else None
-        question = standalone(asked, history or [], chat)
+        question = standalone(asked, history, chat)
         # The typed words say which earlier article a follow-up means ("the other article"); the rewrite may not.
-        carried = carried_files(asked, history or [])
-        query = self.retriever.analyse(question)
+        carried = carried_files(asked, history)
+        query = retriever.analyse(question)
         gaps = evidence_gaps(query, self.index)
-        retrieved = self.retriever.retrieve(question, query=query, files=tuple(carried))
+        retrieved = retriever.retrieve(question, query=query, files=tuple(carried))
         timings = {"retrieval_s": time.perf_counter() - started}
         kind = answer_kind(question)
         best_dense = max((r.dense for r in retrieved if r.dense is not None), default=0.0)
@@ -115,15 +149,16 @@ class Engine:
             return
         model = chat or get_chat_model(settings)  # one per answer: NEWSQA_LLM_TIMEOUT_S bounds all its calls
         if settings.resolved_strategy == "stepwise":
-            yield from self._stepwise(model, question, asked, query, retrieved, carried, kind, timings, started)
+            yield from self._stepwise(settings, retriever, model, question, asked, query, retrieved, carried, kind,
+                                      timings, started)
             return
-        local = settings.resolved_backend == "local"
-        sources = self.evidence(query, retrieved, carried)
+        small = chat_backend(settings.resolved_backend).small
+        sources = self.evidence(query, retrieved, carried, settings)
         bodies = None
-        if local:
+        if small:
             # A question about dates or order was ranked by them; re-ranking by words would undo that.
             reorder = not (query.dates or query.order or carried)
-            sources, bodies = focus(sources, question, self.retriever.embedder, keep=3, reorder=reorder)
+            sources, bodies = focus(sources, question, retriever.embedder, keep=3, reorder=reorder)
         messages = build_messages(question, sources, bodies)
         pieces: list[str] = []
         generation_started = time.perf_counter()
@@ -139,21 +174,22 @@ class Engine:
             yield abstention(question, retrieved, timings, model.name, _asked(asked, question), kind=kind,
                              strategy="single")
             return
-        text, citations, claims = cite(reply, sources, question, self.retriever.embedder)
+        text, citations, claims = cite(reply, sources, question, retriever.embedder)
         citations = with_duplicates(citations, sources)
         text += dates_note(query, citations) + coverage_note(query, sources)
         timings["total_s"] = time.perf_counter() - started
         yield Answer(question, text, citations, False, retrieved, timings, model.name, _asked(asked, question), claims,
                      kind, "single")
 
-    def _stepwise(self, model, question: str, asked: str, query: Query, retrieved: list[Retrieved],
-                  carried: list[str], kind: str, timings: dict, started: float) -> Iterator[str | Answer]:
+    def _stepwise(self, settings: Settings, retriever: HybridRetriever, model, question: str, asked: str,
+                  query: Query, retrieved: list[Retrieved], carried: list[str], kind: str, timings: dict,
+                  started: float) -> Iterator[str | Answer]:
         """Answers through rag/stepwise.py: progress lines while it works, then the Answer. ``model`` is asked,
         at most, for the words of one sentence."""
-        passages = self.evidence(query, retrieved, carried) if carried else retrieved
+        passages = self.evidence(query, retrieved, carried, settings) if carried else retrieved
         draft = None
         generation_started = time.perf_counter()
-        for item in Stepwise(model, self.retriever.embedder).answer(question, query, passages, kind, bool(carried)):
+        for item in Stepwise(model, retriever.embedder).answer(question, query, passages, kind, bool(carried)):
             if isinstance(item, Draft):
                 draft = item
             else:
@@ -170,23 +206,24 @@ class Engine:
         yield Answer(question, text, citations, False, retrieved, timings, model.name, _asked(asked, question),
                      draft.claims, kind, "stepwise")
 
-    def evidence(self, query: Query, retrieved: list[Retrieved], carried: list[str]) -> list[Retrieved]:
+    def evidence(self, query: Query, retrieved: list[Retrieved], carried: list[str],
+                 settings: Settings | None = None) -> list[Retrieved]:
         """The passages the model is shown, best first."""
-        settings = self.settings
-        local = settings.resolved_backend == "local"
+        settings = settings or self.settings
+        small = chat_backend(settings.resolved_backend).small
         if carried:
             # "What did the other article say?": answer from the articles it points at, and only those.
             pointed = [r for r in retrieved if r.file in carried]
             if pointed:
-                return (first_of_each_article(pointed, lambda r: r.file) if local else pointed)[: settings.context_chunks]
+                return (first_of_each_article(pointed, lambda r: r.file) if small else pointed)[: settings.context_chunks]
         if query.is_multi or len(query.sources) > 1:
             # Several stories: each part's best passage, from distinct articles where it can.
             sources = evidence_per_part(query, retrieved)
-            if not local:
+            if not small:
                 sources += [r for r in first_of_each_article(retrieved, lambda r: r.file) if r not in sources]
             return sorted(sources[: settings.context_chunks], key=retrieved.index)
         sources = retrieved[: settings.context_chunks]
-        if local:
+        if small:
             # A tiny model copies from whatever it is shown: show it only the clear leaders.
             sources = [s for s in sources if s.score >= LOCAL_SOURCE_RATIO * sources[0].score]
         return sources
@@ -299,35 +336,70 @@ def abstention(question: str, retrieved: list[Retrieved], timings: dict, model: 
     return Answer(question, text, [], True, retrieved, timings, model, asked, kind=kind, strategy=strategy)
 
 
-_engines: dict[Settings, Engine] = {}
+def _signature(settings: Settings) -> dict:
+    """What an index must have been built with to answer with ``settings``."""
+    return {"embedder": embedder_id(settings), "chunking": chunking_id(settings.chunk_size, settings.chunk_overlap)}
+
+
+MAX_OPEN_INDEXES = 4  # engines kept open; the least recently used one beyond them is closed
+_engines: OrderedDict[tuple, Engine] = OrderedDict()
 _engines_lock = threading.Lock()
 
 
 def engine_for(settings: Settings) -> Engine:
+    """The open engine for the index ``settings`` names (data folder, index name, Chroma server)."""
+    key = (settings.data_dir, settings.index, settings.chroma_url)
     with _engines_lock:
-        if settings not in _engines:
-            _engines[settings] = Engine(settings)
-        return _engines[settings]
+        if key in _engines:
+            _engines.move_to_end(key)
+            return _engines[key]
+        engine = _engines[key] = Engine(settings)
+        retired = [_engines.popitem(last=False)[1] for _ in range(len(_engines) - MAX_OPEN_INDEXES)]
+    for old in retired:
+        old.retire()
+    return engine
 
 
-def ask_stream(question: str, *, history: list[Answer] | None = None, settings: Settings | None = None,
-               **overrides) -> Iterator[str | Answer]:
-    """Yields the answer's text as the model writes it, then the final :class:`Answer`.
+class AnswerStream:
+    """An answer as it is written. Iterate it for the text as it comes (the model's draft, or the stepwise
+    strategy's progress lines); :meth:`answer` then gives the :class:`Answer`, reading whatever is left."""
+
+    def __init__(self, items: Iterator[str | Answer]) -> None:
+        self._items = items
+        self._answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        for item in self._items:
+            if isinstance(item, Answer):
+                self._answer = item
+            else:
+                yield item
+
+    def answer(self) -> Answer:
+        for _ in self:
+            pass
+        if self._answer is None:
+            raise RuntimeError("the answer stream ended without an Answer")  # a bug, not a user error
+        return self._answer
+
+
+def ask_stream(question: str, *, history: Sequence[Answer | Turn] | None = None, settings: Settings | None = None,
+               **overrides) -> AnswerStream:
+    """Starts answering ``question``: iterate the stream for the text as it is written, then call
+    ``.answer()`` for the :class:`Answer`. Arguments as for :func:`ask`.
 
     An empty or overlong question is a :class:`ConfigError`, as on the command line and the page."""
     settings = settings.replace(**overrides) if settings else Settings.load(**overrides)
-    yield from engine_for(settings).stream(check_question(question, settings), history)
+    question = check_question(question, settings)
+    return AnswerStream(engine_for(settings).stream(question, history or (), settings))
 
 
-def ask(question: str, *, history: list[Answer] | None = None, settings: Settings | None = None,
+def ask(question: str, *, history: Sequence[Answer | Turn] | None = None, settings: Settings | None = None,
         **overrides) -> Answer:
     """Answers ``question`` from the indexed articles, citing the files it rests on.
 
-    ``history`` is the chat so far, oldest first: a follow-up ("what did the other
-    article say?") is rewritten into a standalone question from it. Keyword
-    arguments override settings, e.g. ``ask(q, backend="local", top_k=5)``.
+    ``history`` is the chat so far, oldest first (earlier Answers, or :class:`Turn` s): a follow-up ("what did
+    the other article say?") is rewritten into a standalone question from it. Keyword arguments override
+    settings, e.g. ``ask(q, backend="local", top_k=5)``. An empty index is a :class:`NewsqaError`: ingest first.
     """
-    for item in ask_stream(question, history=history, settings=settings, **overrides):
-        if isinstance(item, Answer):
-            return item
-    raise RuntimeError("the answer stream ended without an Answer")  # a bug, not a user error
+    return ask_stream(question, history=history, settings=settings, **overrides).answer()

@@ -7,7 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from . import Answer, NewsqaError, Settings, ask_stream, ingest
+from . import Answer, NewsqaError, Settings, ask_stream, ingest, status
+from .embeddings import EMBEDDING_BACKENDS
+from .llm import CHAT_BACKENDS
 from .settings import DEFAULT_CORPUS, STRATEGIES, check_question
 
 EPILOG = """\
@@ -25,10 +27,10 @@ def _settings_flags() -> argparse.ArgumentParser:
     group.add_argument("--index", help="index name (default: default)")
     group.add_argument("--data-dir", help="where indexes live (default: the user data folder)")
     group.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000")
-    group.add_argument("--embedder", choices=["minilm", "openai"], help="minilm (offline, default) or openai")
+    group.add_argument("--embedder", choices=list(EMBEDDING_BACKENDS), help="minilm (offline, default) or openai")
     group.add_argument("--chunk-size", type=int, help="tokens per chunk (default 256)")
     group.add_argument("--chunk-overlap", type=int, help="tokens shared by neighbouring chunks (default 32)")
-    group.add_argument("--backend", choices=["openai", "local"], help="LLM backend (default: openai if OPENAI_API_KEY is set)")
+    group.add_argument("--backend", choices=list(CHAT_BACKENDS), help="LLM backend (default: openai if OPENAI_API_KEY is set)")
     group.add_argument("--model", help="LLM model name (openai) or GGUF path (local)")
     group.add_argument("--top-k", type=int, help="chunks retrieved per question (default 10)")
     group.add_argument("--strategy", dest="answer_strategy", choices=STRATEGIES,
@@ -84,15 +86,12 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["eval"]:  # eval has its own flags; rag does not import eval until asked
-        from eval.cli import main as eval_main
-
-        return eval_main(argv[1:])
+    if argv[:1] == ["eval"]:  # eval parses its own flags
+        return _eval(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         settings = _settings(args)
-        handlers = {"ingest": _ingest, "ask": _ask, "chat": _chat, "status": _status, "ui": _ui}
-        return handlers[args.command](args, settings)
+        return COMMANDS[args.command](args, settings)
     except NewsqaError as error:
         print(f"newsqa: {error}", file=sys.stderr)
         return error.exit_code
@@ -114,8 +113,24 @@ def _ingest(args, settings: Settings) -> int:
     return 0
 
 
+def _eval(argv: list[str]) -> int:
+    from eval.cli import main as eval_main  # rag imports eval only when asked: eval builds on rag
+
+    return eval_main(argv)
+
+
+def _ingest_if_empty(settings: Settings) -> None:
+    """A first question on an empty index ingests the corpus (the index's last folder, else seeds/) first."""
+    now = status(settings)
+    if now.chunks == 0 and now.files == 0:
+        print(f"Index {settings.index!r} is empty; ingesting the corpus first.", file=sys.stderr)
+        print(ingest(settings=settings).summary(), file=sys.stderr)
+
+
 def _ask(args, settings: Settings) -> int:
-    answer = _answer(check_question(args.question, settings), settings, stream=not args.json)
+    question = check_question(args.question, settings)
+    _ingest_if_empty(settings)
+    answer = _answer(question, settings, stream=not args.json)
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
     return 0
@@ -123,19 +138,18 @@ def _ask(args, settings: Settings) -> int:
 
 def _answer(question: str, settings: Settings, stream: bool, history: list[Answer] | None = None) -> Answer:
     live = stream and sys.stdout.isatty()
+    answering = ask_stream(question, history=history, settings=settings)
     draft = ""
-    for item in ask_stream(question, history=history, settings=settings):
-        if isinstance(item, Answer):
-            if live and draft:
-                # The draft carries the model's own markers; replace it with the verified answer.
-                print(f"\r\033[{_rows(draft) - 1}A\033[J" if _rows(draft) > 1 else "\r\033[J", end="")
-            if stream:
-                print(format_answer(item))
-            return item
-        if live:
-            print(item, end="", flush=True)
-            draft += item
-    raise RuntimeError("the answer stream ended without an Answer")
+    for text in answering if live else ():
+        print(text, end="", flush=True)
+        draft += text
+    answer = answering.answer()
+    if draft:
+        # The draft carries the model's own markers; replace it with the verified answer.
+        print(f"\r\033[{_rows(draft) - 1}A\033[J" if _rows(draft) > 1 else "\r\033[J", end="")
+    if stream:
+        print(format_answer(answer))
+    return answer
 
 
 def _rows(text: str) -> int:
@@ -164,6 +178,7 @@ def format_answer(answer: Answer) -> str:
 
 
 def _chat(args, settings: Settings) -> int:
+    _ingest_if_empty(settings)
     print(f"newsqa chat — index {settings.index!r}, backend {settings.resolved_backend}. Empty line or Ctrl-D quits.")
     history: list[Answer] = []
     while True:
@@ -193,25 +208,13 @@ def _ui(args, settings: Settings) -> int:
 
 
 def _status(args, settings: Settings) -> int:
-    from .store import Index
-
-    index = Index(settings)
-    try:
-        info = {
-            "index": settings.index,
-            "location": str(settings.index_dir),
-            "corpus": index.meta("corpus"),
-            "files": len(index.files()),
-            "chunks": index.chunk_count(),
-            "vectors": index.vector_count(),
-            "built_with": index.build_signature(),
-            "last_ingested": index.meta("last_ingested"),
-            "backend": settings.resolved_backend,
-        }
-    finally:
-        index.close()
-    print(json.dumps(info, indent=2))
+    keys = ("index", "location", "corpus", "files", "chunks", "vectors", "built_with", "last_ingested", "backend")
+    info = status(settings).to_dict()
+    print(json.dumps({k: info[k] for k in keys}, indent=2))
     return 0
+
+
+COMMANDS = {"ingest": _ingest, "ask": _ask, "chat": _chat, "status": _status, "ui": _ui}
 
 
 if __name__ == "__main__":

@@ -11,13 +11,24 @@ the fallback.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .errors import NewsqaError
 from .text import MARKER, NAME, names, query_terms, stems, strip_markers
 
-if TYPE_CHECKING:
-    from .answer import Answer
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange of a chat, as much of it as a follow-up leans on. ``Answer.turn()`` makes one."""
+
+    question: str  # the standalone question that was answered
+    text: str = ""  # the answer with its [n] markers; "" when unknown (an API caller's previous question)
+    cited: tuple[tuple[int, str], ...] = ()  # (citation number, file), in citation order
+    retrieved: tuple[str, ...] = ()  # the files retrieved for it, best first
+    asked: str = ""  # what the user typed, when it was not ``question`` itself
+    abstained: bool = False
+
 
 # Words that point back at the chat whatever else the question says.
 PERSONAL = {"he": "", "him": "", "she": "", "his": "'s", "hers": "'s"}  # "her" is decided by what follows
@@ -70,7 +81,7 @@ REWRITE_EXAMPLE = [
 ]
 
 
-def standalone(question: str, history: list[Answer], chat_model=None) -> str:
+def standalone(question: str, history: Sequence[Turn], chat_model=None) -> str:
     """``question`` rewritten to stand alone, given the earlier answers in ``history`` (oldest first).
 
     Unchanged, and without calling ``chat_model``, when it does not lean on the chat.
@@ -112,7 +123,7 @@ def refers_to_sources(question: str) -> bool:
 # -- the chat model's rewrite -----------------------------------------------------------------
 
 
-def rewrite_messages(question: str, history: list[Answer]) -> list[dict]:
+def rewrite_messages(question: str, history: Sequence[Turn]) -> list[dict]:
     """The rewrite prompt: one worked example, the last exchanges as chat turns, then the ask."""
     messages = [{"role": "system", "content": REWRITE_SYSTEM}, *REWRITE_EXAMPLE]
     for turn in history[-REWRITE_TURNS:]:
@@ -123,7 +134,7 @@ def rewrite_messages(question: str, history: list[Answer]) -> list[dict]:
     return messages
 
 
-def llm_rewrite(question: str, history: list[Answer], chat_model) -> str:
+def llm_rewrite(question: str, history: Sequence[Turn], chat_model) -> str:
     """The chat model's rewrite, cleaned to one line; "" when the model fails."""
     try:
         reply = "".join(chat_model.stream(rewrite_messages(question, history), REWRITE_TOKENS))
@@ -137,7 +148,7 @@ def llm_rewrite(question: str, history: list[Answer], chat_model) -> str:
     return line
 
 
-def acceptable_rewrite(rewrite: str, question: str, history: list[Answer]) -> bool:
+def acceptable_rewrite(rewrite: str, question: str, history: Sequence[Turn]) -> bool:
     """Whether a model's ``rewrite`` of ``question`` can be trusted.
 
     It must be one question, not much longer than the original, free of [n] markers,
@@ -181,7 +192,7 @@ def _short(text: str) -> str:
 # -- the rule-based rewrite -------------------------------------------------------------------
 
 
-def rule_based_rewrite(question: str, previous: Answer) -> str:
+def rule_based_rewrite(question: str, previous: Turn) -> str:
     """``question`` with its pronouns replaced by the names they most likely mean in ``previous``.
 
     "he"/"his" become the person the previous answer named (else its question did),
@@ -222,7 +233,7 @@ def _without_source_refs(question: str) -> str:
     return question
 
 
-def _referents(previous: Answer) -> tuple[str, str]:
+def _referents(previous: Turn) -> tuple[str, str]:
     """The person and the organisation or thing a pronoun in the next question most likely means."""
     in_question = names(previous.question)
     in_answer = [] if previous.abstained else names(strip_markers(previous.text))
@@ -278,7 +289,7 @@ def _join(words: list[str]) -> str:
 # -- the previous answer's articles ---------------------------------------------------------
 
 
-def carried_files(question: str, history: list[Answer]) -> list[str]:
+def carried_files(question: str, history: Sequence[Turn]) -> list[str]:
     """The previous answer's files that ``question`` points at, to add to its retrieval candidates.
 
     Contract: returns corpus-relative file names, as in ``Citation.file`` and ``Retrieved.file``,
@@ -299,8 +310,8 @@ def carried_files(question: str, history: list[Answer]) -> list[str]:
     if not history:
         return []
     previous = history[-1]
-    cited = list(dict.fromkeys(c.file for c in previous.citations))
-    files = list(dict.fromkeys(cited + [r.file for r in previous.retrieved]))
+    cited = list(dict.fromkeys(file for _, file in previous.cited))
+    files = list(dict.fromkeys(cited + list(previous.retrieved)))
     if not files:
         return []
     if OTHER_SOURCE.search(question):
@@ -309,7 +320,7 @@ def carried_files(question: str, history: list[Answer]) -> list[str]:
     ordinal = ORDINAL_SOURCE.search(question)
     if numbered or (ordinal and ordinal.group(1).lower() != "first"):
         number = int(numbered.group(1) or numbered.group(2)) if numbered else _ORDINALS[ordinal.group(1).lower()]
-        by_number = {c.number: c.file for c in previous.citations}
+        by_number = dict(previous.cited)
         if number in by_number:
             return [by_number[number]]
         ranked = cited or files

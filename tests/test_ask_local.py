@@ -2,7 +2,9 @@
 
 import pytest
 
-from rag import Answer, ask, ask_stream
+import rag
+from rag import Answer, NewsqaError, ask, ask_stream
+from rag.answer import engine_for
 from tests.conftest import MIDJOURNEY_GADGETS, MIDJOURNEY_VENTUREBEAT
 
 pytest.importorskip("llama_cpp", reason="the local backend needs llama-cpp-python")
@@ -48,10 +50,11 @@ def test_question_the_articles_do_not_answer_abstains(seeded_settings, question)
 
 
 def test_streaming_yields_text_then_the_final_answer(seeded_settings):
-    items = list(ask_stream("Who is the CEO of Midjourney?", settings=seeded_settings))
+    stream = ask_stream("Who is the CEO of Midjourney?", settings=seeded_settings)
+    texts = list(stream)
 
-    assert all(isinstance(item, str) for item in items[:-1]) and len(items) > 1
-    final = items[-1]
+    assert texts and all(isinstance(text, str) for text in texts)
+    final = stream.answer()
     assert isinstance(final, Answer)
     assert final.timings["first_token_s"] <= final.timings["total_s"]
     assert {"retrieval_s", "generation_s", "total_s"} <= set(final.timings)
@@ -82,9 +85,9 @@ def test_questions_from_several_threads_at_once_all_get_cited_answers(seeded_set
 
 
 def test_the_offline_model_answers_stepwise_and_says_what_was_asked(seeded_settings):
-    items = list(ask_stream("Who is the CEO of Midjourney?", settings=seeded_settings))
-    assert isinstance(items[0], str) and items[0].strip()  # progress at once, before any model call
-    final = items[-1]
+    stream = ask_stream("Who is the CEO of Midjourney?", settings=seeded_settings)
+    assert next(iter(stream)).strip()  # progress at once, before any model call
+    final = stream.answer()  # reads the rest
     assert (final.kind, final.strategy) == ("person", "stepwise")
     assert final.text == "David Holz [1]." and final.files == [MIDJOURNEY_GADGETS]
     assert final.to_dict()["kind"] == "person" and final.to_dict()["strategy"] == "stepwise"
@@ -98,3 +101,35 @@ def test_the_single_prompt_strategy_still_answers_with_checked_citations(seeded_
     answer = ask("Who is the CEO of Midjourney?", settings=dataclasses.replace(seeded_settings, answer_strategy="single"))
     assert answer.strategy == "single" and not answer.abstained
     assert answer.citations and all(f"[{c.number}]" in answer.text for c in answer.citations)
+
+
+def test_an_empty_index_says_to_ingest_instead_of_ingesting(settings):
+    with pytest.raises(NewsqaError, match="index 'default' is empty: run `newsqa ingest FOLDER`"):
+        ask("Who is the CEO of Midjourney?", settings=settings, backend="local")
+    assert rag.status(settings).files == 0
+
+
+def test_one_engine_per_index_whatever_the_question_options(seeded_settings):
+    engine = engine_for(seeded_settings)
+    assert engine_for(seeded_settings.replace(top_k=3, answer_strategy="single")) is engine
+    assert len(ask("Who is the CEO of Midjourney?", settings=seeded_settings, top_k=3).retrieved) == 3
+    assert engine_for(seeded_settings) is engine
+
+
+def test_the_status_says_what_the_index_holds_and_which_llm_answers(seeded_settings):
+    now = rag.status(seeded_settings)
+    assert now.files == now.articles == 2 and now.chunks == now.vectors > 0
+    assert sorted(now.titles) == sorted([MIDJOURNEY_GADGETS, MIDJOURNEY_VENTUREBEAT])
+    assert now.llm.startswith("local:") and now.last_ingested and now.built_with["chunking"] == now.chunking
+
+
+def test_an_engine_pushed_out_of_the_cache_closes_its_index(tmp_path, monkeypatch):
+    import sqlite3
+
+    from rag import Settings, answer
+
+    monkeypatch.setattr(answer, "MAX_OPEN_INDEXES", 1)
+    first = engine_for(Settings.load(data_dir=tmp_path / "one"))
+    engine_for(Settings.load(data_dir=tmp_path / "two"))
+    with pytest.raises(sqlite3.ProgrammingError):
+        first.index.db.execute("SELECT 1")

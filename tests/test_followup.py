@@ -5,21 +5,15 @@ from __future__ import annotations
 import pytest
 
 import rag.answer
-from rag import Answer, Citation, Settings, ask
+from rag import Settings, Turn, ask
 from rag.followup import acceptable_rewrite, carried_files, llm_rewrite, needs_context, standalone
-from rag.retrieval import Retrieved
 from tests.conftest import MIDJOURNEY_GADGETS, MIDJOURNEY_VENTUREBEAT
 
 
 def _turn(question: str, text: str, cited: tuple[str, ...] = (), retrieved: tuple[str, ...] = (),
-          abstained: bool = False) -> Answer:
-    """A finished turn as the engine returns it, with the files it cited (numbered 1, 2, ...) and retrieved."""
-    from rag.chunking import Chunk
-
-    citations = [Citation(n, file, "title", "quote", 0.9) for n, file in enumerate(cited, start=1)]
-    found = [Retrieved(Chunk(f"{file}#0", file, 0, "text", 0, 4, "title", "", "", ""), 1.0, 0.5, 1.0)
-             for file in retrieved]
-    return Answer(question, text, citations, abstained, found, {})
+          abstained: bool = False) -> Turn:
+    """A finished turn, with the files it cited (numbered 1, 2, ...) and retrieved."""
+    return Turn(question, text, tuple(enumerate(cited, start=1)), retrieved, abstained=abstained)
 
 
 CEO = _turn("Who is the CEO of Midjourney?", "The CEO of Midjourney is David Holz [1].", (MIDJOURNEY_GADGETS,),

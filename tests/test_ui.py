@@ -141,10 +141,10 @@ def test_abstentions_say_so_plainly():
 def test_the_engine_gets_the_answered_turns_and_an_api_caller_a_one_turn_history():
     answered = _answer()
     turns = [{"question": "q1", "error": "boom"}, {"question": answered.question, "answer": answered}]
-    assert chat_history(turns) == [answered]  # a failed turn has nothing to lean on
+    assert chat_history(turns) == [answered.turn()]  # a failed turn has nothing to lean on
     assert api_history("  ") == []
     (previous,) = api_history("Who is the CEO of Midjourney?")
-    assert previous.question == "Who is the CEO of Midjourney?" and previous.abstained and not previous.citations
+    assert previous.question == "Who is the CEO of Midjourney?" and not previous.text and not previous.cited
 
 
 def test_a_rewritten_follow_up_shows_what_was_searched_for():

@@ -21,19 +21,21 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from rag import Answer, NewsqaError, Settings, ask_stream, ingest  # first: it turns analytics off
+from rag import Answer, IndexStatus, NewsqaError, Settings, ask, ask_stream, ingest, status
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # read as Gradio loads; the page sends no analytics
 
 import gradio as gr  # noqa: E402
 from fastapi import HTTPException  # Gradio's web framework: a locked login answers 429
 from rag.chunking import chunking_id
 from rag.embeddings import embedder_id
 from rag.errors import ConfigError
-from rag.llm import OPENAI_DEFAULT_MODEL, SMOLLM_FILE
+from rag.llm import CHAT_BACKENDS, OPENAI_DEFAULT_MODEL, chat_backend, llm_name
 from rag.settings import check_question
 
 from . import render
 from .conversation import api_history, chat_history, searched_for_html
-from .corpus import UPLOAD_DIR, UPLOAD_SUFFIXES, example_questions, index_stats, save_uploads
+from .corpus import UPLOAD_DIR, UPLOAD_SUFFIXES, corpus_figures, example_questions, save_uploads
 
 log = logging.getLogger("newsqa.ui")
 
@@ -72,8 +74,11 @@ class NewsqaUI:
             root = DEFAULT_CORPUS
         return Path(root)
 
+    def index_status(self, settings: Settings | None = None) -> IndexStatus:
+        return status(settings or self.settings, self.engine().index)
+
     def stats(self) -> dict:
-        return index_stats(self.engine().index, self.settings)
+        return corpus_figures(self.index_status(), self.settings)
 
     def session_settings(self, prefs: dict | None) -> Settings:
         """The launch settings with this browser session's choices of backend, model and top-k."""
@@ -81,14 +86,12 @@ class NewsqaUI:
         changes = {}
         if prefs.get("backend") and prefs["backend"] != self.settings.resolved_backend:
             changes["backend"] = prefs["backend"]
-        backend = changes.get("backend", self.settings.resolved_backend)
+        backend = chat_backend(changes.get("backend", self.settings.resolved_backend))
         model = (prefs.get("model") or "").strip()
-        if backend == "openai" and model:
-            changes["model"] = model  # a local GGUF path is chosen at launch only: never from a browser
-        elif backend == "openai" and self.settings.resolved_backend != "openai":
-            changes["model"] = OPENAI_DEFAULT_MODEL
-        elif backend == "local" and self.settings.resolved_backend != "local":
-            changes["model"] = None
+        if model and not backend.in_process:
+            changes["model"] = model  # a model file is chosen at launch only: never from a browser
+        elif backend.name != self.settings.resolved_backend:
+            changes["model"] = None  # the launch's model is the launch backend's; None is the chosen one's default
         if prefs.get("top_k"):
             changes["top_k"] = int(prefs["top_k"])
         if not changes:
@@ -98,33 +101,14 @@ class NewsqaUI:
         return settings
 
     def status(self, settings: Settings | None = None) -> dict:
-        settings = settings or self.settings
-        stats = self.stats()
-        return {
-            "llm": llm_name(settings),
-            "embedder": embedder_id(settings),
-            "index": settings.index,
-            "articles": stats["articles"],
-        }
+        now = self.index_status(settings)
+        return {"llm": now.llm, "embedder": now.embedder, "index": now.index, "articles": now.articles}
 
     # -- ingest ----------------------------------------------------------------------------
 
     def ingest(self, progress: bool = True):
         with self.ingest_lock:
             return ingest(self.corpus_root(), settings=self.settings, progress=progress)
-
-
-def llm_name(settings: Settings) -> str:
-    """Which LLM answers, without loading it."""
-    if settings.resolved_backend == "openai":
-        name = f"openai:{settings.model or OPENAI_DEFAULT_MODEL}"
-        base = os.environ.get("OPENAI_BASE_URL")
-        if base:
-            name += f" at {base}"
-        elif not os.environ.get("OPENAI_API_KEY"):
-            name += " (OPENAI_API_KEY is not set)"
-        return name
-    return f"local:{Path(settings.model).stem if settings.model else Path(SMOLLM_FILE).stem}"
 
 
 # -- the chat --------------------------------------------------------------------------------
@@ -150,20 +134,17 @@ def answer_turn(app: NewsqaUI, question: str, history: list, turns: list, prefs:
     try:
         settings = app.session_settings(prefs)
         check_question(question, settings)  # the textbox's limit holds only in a browser
-        for item in ask_stream(question, history=chat_history(turns[:-1]), settings=settings):
-            if isinstance(item, Answer):
-                answer = item
-            else:
-                draft += item
-                history[-1] = {"role": "assistant", "content": render.draft_html(draft)}
-                yield "", history, turns, gr.update()
+        answering = ask_stream(question, history=chat_history(turns[:-1]), settings=settings)
+        for text in answering:
+            draft += text
+            history[-1] = {"role": "assistant", "content": render.draft_html(draft)}
+            yield "", history, turns, gr.update()
+        answer = answering.answer()
     except NewsqaError as error:
         entry["error"] = str(error)
     except Exception as error:  # noqa: BLE001 - one bad turn must not take the page down
         log.exception("answering %r failed", question)
         entry["error"] = f"Something went wrong while answering ({type(error).__name__}: {error})."
-    if answer is None and "error" not in entry:
-        entry["error"] = "The answer stream ended without an answer."
     if answer is not None:
         entry["answer"] = answer
         history[-1] = {"role": "assistant", "content": searched_for_html(answer) + render.answer_html(answer, turn)}
@@ -399,11 +380,11 @@ def build_app(settings: Settings) -> gr.Blocks:
                             f"Uploads are saved in `{UPLOAD_DIR}/` inside the corpus folder and only new or changed "
                             "files are embedded.", elem_id="newsqa-ingest-summary")
                     with gr.Tab("Settings", id="settings", elem_id="newsqa-tab-settings"):
-                        backend = gr.Dropdown(["local", "openai"], value=settings.resolved_backend, label="Backend",
+                        backend = gr.Dropdown(sorted(CHAT_BACKENDS), value=settings.resolved_backend, label="Backend",
                                               elem_id="newsqa-backend")
                         model = gr.Textbox(
                             label="Model (openai backend; the local model is chosen at launch with --model)",
-                            value=settings.model if settings.resolved_backend == "openai" else "",
+                            value="" if chat_backend(settings.resolved_backend).in_process else settings.model,
                             placeholder=OPENAI_DEFAULT_MODEL, elem_id="newsqa-model",
                         )
                         top_k = gr.Slider(1, min(50, settings.candidates), value=settings.top_k, step=1,
@@ -462,12 +443,9 @@ def build_app(settings: Settings) -> gr.Blocks:
             settings = _api_settings(app, top_k)
             asked = _api_question(question, settings)
             try:
-                for item in ask_stream(asked, history=api_history(previous_question), settings=settings):
-                    if isinstance(item, Answer):
-                        return item.to_dict()
+                return ask(asked, history=api_history(previous_question), settings=settings).to_dict()
             except NewsqaError as error:
                 raise gr.Error(str(error)) from None
-            raise gr.Error("the answer stream ended without an answer")
 
         def ask_stream_api(question: str, previous_question: str = "", top_k: int = 0) -> Iterator[dict]:
             """Like ask, streamed: dicts with the draft text and done=False, then the Answer's dict with done=True."""
@@ -475,22 +453,21 @@ def build_app(settings: Settings) -> gr.Blocks:
             asked = _api_question(question, settings)
             draft = ""
             try:
-                for item in ask_stream(asked, history=api_history(previous_question), settings=settings):
-                    if isinstance(item, Answer):
-                        yield {**item.to_dict(), "done": True}
-                        return
-                    draft += item
+                answering = ask_stream(asked, history=api_history(previous_question), settings=settings)
+                for text in answering:
+                    draft += text
                     yield {**Answer(asked, draft, [], False, []).to_dict(), "done": False}  # the final's keys
+                yield {**answering.answer().to_dict(), "done": True}
             except NewsqaError as error:
                 raise gr.Error(str(error)) from None
 
         def corpus_api() -> dict:
             """What the index holds and which LLM, embedder and chunking answer."""
-            info = app.stats()
+            now = app.index_status()
+            info = corpus_figures(now, app.settings)
             info.pop("titles")
-            s = app.settings
-            info.update(llm=llm_name(s), embedder=embedder_id(s), chunking=chunking_id(s.chunk_size, s.chunk_overlap),
-                        top_k=s.top_k, index=s.index)
+            info.update(llm=now.llm, embedder=now.embedder, chunking=now.chunking, top_k=app.settings.top_k,
+                        index=now.index)
             return info
 
         gr.api(ask_api, api_name="ask", concurrency_limit=ANSWER_CONCURRENCY, concurrency_id="answer")
@@ -613,7 +590,7 @@ def prepare(settings: Settings, quiet: bool = False) -> None:
     from rag.answer import engine_for
 
     engine_for(settings)
-    if settings.resolved_backend == "local":
+    if chat_backend(settings.resolved_backend).in_process:
         get_chat_model(settings)  # a few seconds; better at startup than on the first question
 
 

@@ -1,25 +1,23 @@
-"""Follow-ups on the page: the chat so far goes to the engine, which rewrites a follow-up
+"""Follow-ups on the page: the chat so far goes to the engine as plain turns, which rewrites a follow-up
 (rag/followup.py); the page shows what was searched for when it differs from what was typed.
 """
 
 from __future__ import annotations
 
-from rag import Answer
+from rag import Answer, Turn
 
 from .render import esc
 
 
-def chat_history(turns: list[dict]) -> list[Answer]:
-    """The answered turns' Answers, oldest first; a turn that failed has nothing to lean on."""
-    return [t["answer"] for t in turns if t.get("answer") is not None]
+def chat_history(turns: list[dict]) -> list[Turn]:
+    """The answered turns, oldest first; a turn that failed has nothing to lean on."""
+    return [t["answer"].turn() for t in turns if t.get("answer") is not None]
 
 
-def api_history(previous_question: str) -> list[Answer]:
+def api_history(previous_question: str) -> list[Turn]:
     """A one-turn history from an API caller's ``previous_question`` (its answer unknown)."""
     previous_question = (previous_question or "").strip()
-    if not previous_question:
-        return []
-    return [Answer(previous_question, "", [], True, [], {})]
+    return [Turn(previous_question)] if previous_question else []
 
 
 def searched_for_html(answer: Answer) -> str:

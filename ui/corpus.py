@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag import Settings
+from rag import IndexStatus, Settings
 from rag.corpus import SkippedFile, parse_article
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".markdown")
@@ -145,14 +145,14 @@ def example_questions(titles: dict[str, str], limit: int = 5) -> list[str]:
     return (questions + seeded)[:limit]
 
 
-def index_stats(index, settings: Settings) -> dict:
-    files = index.files()
+def corpus_figures(now: IndexStatus, settings: Settings) -> dict:
+    """The index's figures as the Corpus tab and /corpus show them."""
     return {
-        "articles": sum(1 for f in files.values() if f.state == "done"),
-        "chunks": index.chunk_count(),
-        "last_ingested": _readable_time(index.meta("last_ingested")),
-        "corpus": index.meta("corpus") or str(settings.corpus or ""),
-        "titles": {path: f.title for path, f in sorted(files.items()) if f.state == "done"},
+        "articles": now.articles,
+        "chunks": now.chunks,
+        "last_ingested": _readable_time(now.last_ingested),
+        "corpus": now.corpus or str(settings.corpus or ""),
+        "titles": now.titles,
     }
 
 
