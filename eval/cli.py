@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from rag.embeddings import EMBEDDING_BACKENDS
+from rag.llm import CHAT_BACKENDS
 from rag.settings import STRATEGIES
 
 EPILOG = """\
@@ -49,13 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print summary.json instead of the table")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     group = parser.add_argument_group("settings (as for newsqa ask; NEWSQA_* variables also apply)")
-    group.add_argument("--backend", choices=["openai", "local"],
+    group.add_argument("--backend", choices=list(CHAT_BACKENDS),
                        help="LLM backend (default: openai if OPENAI_API_KEY is set)")
     group.add_argument("--model", help="LLM model name (openai) or GGUF path (local)")
     group.add_argument("--top-k", type=int, help="chunks retrieved per question (default 10)")
     group.add_argument("--strategy", dest="answer_strategy", choices=STRATEGIES,
                        help="answer strategy: stepwise, single or auto (default: auto, stepwise on both backends)")
-    group.add_argument("--embedder", choices=["minilm", "openai"], help="minilm (offline, default) or openai")
+    group.add_argument("--embedder", choices=list(EMBEDDING_BACKENDS), help="minilm (offline, default) or openai")
     group.add_argument("--chunk-size", type=int, help="tokens per chunk (default 256)")
     group.add_argument("--chunk-overlap", type=int, help="tokens shared by neighbouring chunks (default 32)")
     group.add_argument("--index", help="index name (default: <corpus>-<hash>, apart from your own index)")

@@ -26,7 +26,8 @@ from pathlib import Path
 
 from rag import Settings, ask, ingest
 from rag.embeddings import embedder_id
-from rag.llm import OPENAI_DEFAULT_MODEL
+from rag.embeddings import embedding_backend
+from rag.llm import chat_backend
 from rag.settings import PROJECT_ROOT
 
 from . import baselines
@@ -89,16 +90,16 @@ def git_commit() -> dict:
 
 def settings_record(pack: Pack, settings: Settings) -> dict:
     """What produced a run, for summary.json and report.html."""
-    backend = settings.resolved_backend
-    embedder = settings.embedder if settings.embedder != "openai" else f"openai:{settings.openai_embedding_model}"
+    backend = chat_backend(settings.resolved_backend)
+    embedder = embedding_backend(settings.embedder).label(settings)
     return {
         "pack": pack.name,
         "pack_dir": str(pack.root),
         "pack_fingerprint": pack.fingerprint,
         "corpus": str(pack.corpus),
         "index": settings.index,
-        "backend": backend,
-        "model": settings.model or (OPENAI_DEFAULT_MODEL if backend == "openai" else "SmolLM2 (bundled)"),
+        "backend": backend.name,
+        "model": settings.model or backend.default_model,
         "embedder": embedder,
         "chunking": {"size": settings.chunk_size, "overlap": settings.chunk_overlap, "unit": "cl100k_base tokens"},
         "k": settings.top_k,
@@ -108,14 +109,8 @@ def settings_record(pack: Pack, settings: Settings) -> dict:
         "context_chunks": settings.context_chunks,
         "max_answer_tokens": settings.max_answer_tokens,
         "strategy": settings.resolved_strategy,
-        "base_url": _base_url() if backend == "openai" else None,
+        "base_url": backend.base_url(),
     }
-
-
-def _base_url() -> str | None:
-    import os
-
-    return os.environ.get("OPENAI_BASE_URL") or None
 
 
 # Settings that cannot change an answer: where indexes live (the eval ingests the corpus into its own index

@@ -1,10 +1,13 @@
-"""Text embedders as LlamaIndex embedding classes: the bundled MiniLM (offline) and OpenAI's API."""
+"""Text embedders as LlamaIndex embedding classes: the bundled MiniLM (offline) and OpenAI's API; and the
+registry of embedders (EMBEDDING_BACKENDS) that Settings, the CLIs and eval choose from."""
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -158,25 +161,54 @@ class OpenAIEmbedding(BaseEmbedding):
         return self._get_query_embedding(query)
 
 
-_cache: dict[tuple, BaseEmbedding] = {}
+@dataclass(frozen=True)
+class EmbeddingBackend:
+    """One embedder newsqa can use. A new one is one :func:`register_embedding_backend` call; Settings, the
+    CLIs and eval offer whatever is registered."""
+
+    name: str
+    make_embedder: Callable[[Settings], BaseEmbedding]  # called once per process and embedder_id
+    describe: Callable[[Settings], str]  # the embedder_id an index keeps: vectors under another id do not mix
+    model_setting: str | None = None  # the Settings field naming its model, when it takes one
+
+    def label(self, settings: Settings) -> str:
+        """Its name, with its model when it takes one: what eval's run records call it."""
+        return f"{self.name}:{getattr(settings, self.model_setting)}" if self.model_setting else self.name
+
+
+EMBEDDING_BACKENDS: dict[str, EmbeddingBackend] = {}
+
+
+def register_embedding_backend(backend: EmbeddingBackend) -> EmbeddingBackend:
+    EMBEDDING_BACKENDS[backend.name] = backend
+    return backend
+
+
+register_embedding_backend(EmbeddingBackend(
+    "minilm", lambda settings: MiniLMEmbedding(), lambda settings: "minilm-l6-v2-int8",
+))
+register_embedding_backend(EmbeddingBackend(
+    "openai", lambda settings: OpenAIEmbedding(settings.openai_embedding_model, settings.llm_timeout_s),
+    lambda settings: f"openai:{settings.openai_embedding_model}", model_setting="openai_embedding_model",
+))
+
+
+def embedding_backend(name: str) -> EmbeddingBackend:
+    if name not in EMBEDDING_BACKENDS:
+        raise ConfigError(f"Unknown embedder {name!r}.")
+    return EMBEDDING_BACKENDS[name]
+
+
+_cache: dict[str, BaseEmbedding] = {}
 
 
 def get_embedder(settings: Settings) -> BaseEmbedding:
     """The embedder the settings name, loaded once per process."""
-    if settings.embedder == "minilm":
-        key: tuple = ("minilm",)
-        if key not in _cache:
-            _cache[key] = MiniLMEmbedding()
-    elif settings.embedder == "openai":
-        key = ("openai", settings.openai_embedding_model)
-        if key not in _cache:
-            _cache[key] = OpenAIEmbedding(settings.openai_embedding_model, settings.llm_timeout_s)
-    else:
-        raise ConfigError(f"Unknown embedder {settings.embedder!r}.")
+    key = embedder_id(settings)
+    if key not in _cache:
+        _cache[key] = embedding_backend(settings.embedder).make_embedder(settings)
     return _cache[key]
 
 
 def embedder_id(settings: Settings) -> str:
-    if settings.embedder == "minilm":
-        return "minilm-l6-v2-int8"
-    return f"openai:{settings.openai_embedding_model}"
+    return embedding_backend(settings.embedder).describe(settings)

@@ -18,9 +18,6 @@ from .errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
 STRATEGIES = ("auto", "single", "stepwise")
-# Measured with newsqa eval on the public MultiHop-RAG pack over corpus-609 (README, Answer strategies): strict
-# 0.80 stepwise against 0.22 single on the local model, 0.80 against 0.35 through llama_cpp.server.
-AUTO_STRATEGY = {"local": "stepwise", "openai": "stepwise"}
 
 
 def _default_data_dir() -> Path:
@@ -70,7 +67,7 @@ class Settings:
     local_context_tokens: int = 2048
     llm_timeout_s: float = 60.0  # openai backend: seconds one answer's model calls may take together, not per read
     # "single": one prompt with the passages; "stepwise": small checked steps (rag/stepwise.py);
-    # "auto": what measured better for the backend (AUTO_STRATEGY; the README has the table).
+    # "auto": what measured better for the backend (its auto_strategy in rag/llm.py; the README has the table).
     answer_strategy: str = "auto"
     llm_threads: int = 0  # llama.cpp threads; 0: one fewer than the cores, so a busy neighbour costs <= 2x
     max_question_chars: int = 2000  # the CLI, the page, /ask and ask() refuse longer questions
@@ -117,7 +114,9 @@ class Settings:
     def resolved_strategy(self) -> str:
         if self.answer_strategy != "auto":
             return self.answer_strategy
-        return AUTO_STRATEGY[self.resolved_backend]
+        from .llm import chat_backend
+
+        return chat_backend(self.resolved_backend).auto_strategy
 
     @property
     def resolved_llm_threads(self) -> int:
@@ -135,12 +134,16 @@ class Settings:
         self._validate_data_dir()
 
     def _validate_choices(self) -> None:
-        if self.backend not in (None, "openai", "local"):
-            raise ConfigError(f"backend must be 'openai' or 'local', not {self.backend!r}.")
+        # Imported here: both registries' modules import this one.
+        from .embeddings import EMBEDDING_BACKENDS
+        from .llm import CHAT_BACKENDS
+
+        if self.backend is not None and self.backend not in CHAT_BACKENDS:
+            raise ConfigError(f"backend must be {_either(CHAT_BACKENDS)}, not {self.backend!r}.")
         if self.answer_strategy not in STRATEGIES:
             raise ConfigError(f"answer_strategy must be one of {', '.join(STRATEGIES)}, not {self.answer_strategy!r}.")
-        if self.embedder not in ("minilm", "openai"):
-            raise ConfigError(f"embedder must be 'minilm' or 'openai', not {self.embedder!r}.")
+        if self.embedder not in EMBEDDING_BACKENDS:
+            raise ConfigError(f"embedder must be {_either(EMBEDDING_BACKENDS)}, not {self.embedder!r}.")
         if not self.index.replace("-", "").replace("_", "").isalnum():
             raise ConfigError("index names use letters, digits, '-' and '_' only.")
 
@@ -179,6 +182,12 @@ class Settings:
                 if not path.is_dir():
                     raise ConfigError(f"data_dir {self.data_dir} is not a folder: {path} is a file.")
                 return
+
+
+def _either(names) -> str:
+    """'a' or 'b'; 'a', 'b' or 'c'."""
+    quoted = [repr(name) for name in names]
+    return " or ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
 
 
 def _check_known(overrides: dict) -> None:
