@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag import Settings, ask, ingest
-from rag.embeddings import embedder_id
-from rag.embeddings import embedding_backend
+from rag.embeddings import embedder_id, embedding_backend
 from rag.llm import chat_backend
 from rag.settings import PROJECT_ROOT
 
