@@ -7,7 +7,7 @@ variables that are unset, so a value the user or the host application chose alwa
 - ANONYMIZED_TELEMETRY=False: Chroma's telemetry;
 - HF_HUB_OFFLINE=1: no Hugging Face Hub downloads (newsqa's embedder is bundled).
 
-The page turns Gradio's analytics off itself (ui/app.py), where Gradio is imported.
+The page turns Gradio's analytics off itself (ui/__init__.py), before Gradio is imported.
 """
 
 import importlib.util

@@ -198,7 +198,7 @@ def _chat(args, settings: Settings) -> int:
 def _ui(args, settings: Settings) -> int:
     import dataclasses
 
-    from ui.app import credentials, launch  # gradio loads only for this command
+    from ui.serve import credentials, launch  # gradio loads only for this command
 
     if args.path:
         settings = dataclasses.replace(settings, corpus=Path(args.path).expanduser().resolve())

@@ -14,7 +14,8 @@ from rag.cli import main as newsqa_main  # noqa: E402
 from rag.errors import ConfigError  # noqa: E402
 from tests.conftest import MIDJOURNEY_GADGETS, MIDJOURNEY_VENTUREBEAT  # noqa: E402
 from ui import render  # noqa: E402
-from ui.app import NewsqaUI, answer_turn, check_exposure, credentials  # noqa: E402
+from ui.app import NewsqaUI, answer_turn  # noqa: E402
+from ui.serve import check_exposure, credentials  # noqa: E402
 from ui.conversation import api_history, chat_history, searched_for_html  # noqa: E402
 from ui.corpus import UploadRejected, example_questions, sanitize_filename, save_uploads  # noqa: E402
 
@@ -206,7 +207,7 @@ def test_credentials_guard_the_page(seeded_settings):
     import httpx
 
     from tests.conftest import free_port
-    from ui.app import launch
+    from ui.serve import launch
 
     port = free_port()
     demo = launch(seeded_settings, port=port, auth=("ann", "s3cret"), quiet=True, block=False)

@@ -270,7 +270,7 @@ def test_guessing_other_names_never_locks_the_real_one(server):
 
 def test_the_lock_doubles_up_to_its_cap():
     from rag import Settings
-    from ui.app import LoginThrottle
+    from ui.serve import LoginThrottle
 
     now = [0.0]
     settings = Settings.load(login_attempts=2, login_lock_s=1, login_lock_max_s=5)
