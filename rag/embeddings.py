@@ -56,7 +56,26 @@ def minilm_files() -> tuple[bytes, str]:
     return model, tokenizer.decode("utf-8")
 
 
-class MiniLMEmbedding(BaseEmbedding):
+class _ArrayEmbedding(BaseEmbedding):
+    """LlamaIndex's embedding interface over one ``embed(texts) -> (n, d) array of unit vectors``."""
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self.embed(texts).tolist()
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self.embed([text])[0].tolist()
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._get_text_embedding(query)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+
+class MiniLMEmbedding(_ArrayEmbedding):
     """all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime: mean-pooled, L2-normalised, 384 dimensions."""
 
     micro_batch: int = 8
@@ -102,20 +121,8 @@ class MiniLMEmbedding(BaseEmbedding):
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self.embed(texts).tolist()
 
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self.embed([text])[0].tolist()
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._get_text_embedding(query)
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
-
-class OpenAIEmbedding(BaseEmbedding):
+class OpenAIEmbedding(_ArrayEmbedding):
     """OpenAI's embeddings API, or any server compatible with it (``OPENAI_BASE_URL``)."""
 
     _client: Any = PrivateAttr()
@@ -147,18 +154,6 @@ class OpenAIEmbedding(BaseEmbedding):
         except Exception as exc:  # connection errors come in several types
             raise LLMError(f"Cannot reach the embeddings server ({type(exc).__name__}: {exc}).") from None
         return [item.embedding for item in sorted(response.data, key=lambda d: d.index)]
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self.embed(texts).tolist()
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self.embed([text])[0].tolist()
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._get_text_embedding(query)
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
 
 
 @dataclass(frozen=True)
