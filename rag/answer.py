@@ -157,6 +157,7 @@ class Engine:
         bodies = None
         if small:
             # A question about dates or order was ranked by them; re-ranking by words would undo that.
+            # Asked of the query, not of Retrieved.pinned: a date range ranks by boosts, which pin nothing.
             reorder = not (query.dates or query.order or carried)
             sources, bodies = focus(sources, question, retriever.embedder, keep=3, reorder=reorder)
         messages = build_messages(question, sources, bodies)

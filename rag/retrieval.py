@@ -6,6 +6,8 @@ so the keyword side carries the larger weight. A question that names publishers
 is also searched within each publisher's articles, part by part, and the best
 article of each part gets a boost; later chunks of an article already ranked
 count for less, so that ten chunks cover more than two or three articles.
+HybridRetriever.retrieve runs the stages in order: search (each search fuses its two lists), boost,
+rerank (a hook, empty for now), arrange (pinning what leads), collapse duplicates.
 bench/retrieval.py measures every weight here; the README has the table.
 """
 
@@ -29,6 +31,9 @@ class Retrieved:
     dense: float | None  # cosine similarity, when the dense search found it
     lexical: float | None  # BM25 score, when the keyword search found it
     duplicates: tuple[Chunk, ...] = ()  # the same text in other articles (a wire story under two publishers)
+    # Why it was moved to the front rather than ranked there: "lead" (the whole question's best),
+    # "latest" or "earliest" (the date pick), "carried" (a follow-up's article); "" when it was ranked.
+    pinned: str = ""
 
     @property
     def file(self) -> str:
@@ -41,6 +46,19 @@ class Retrieved:
     @property
     def metadata(self) -> dict:
         return self.chunk.metadata
+
+
+@dataclass
+class Candidates:
+    """What the searches found: each chunk's dense, keyword and fused scores (a part's fused score where it is
+    higher), the whole question's own fused scores, each part's leading chunks and the carried files' best."""
+
+    dense: dict[str, float]
+    lexical: dict[str, float]
+    fused: dict[str, float]
+    whole_question: dict[str, float]
+    leaders: list[str]
+    carried: list[str]
 
 
 class HybridRetriever:
@@ -69,51 +87,84 @@ class HybridRetriever:
         k = k or self.settings.top_k
         n = max(self.settings.candidates, k)
         if mode != "hybrid":
-            weights = {"dense": (1.0, 0.0), "lexical": (0.0, 1.0),
-                       "fused": (self.settings.dense_weight, self.settings.lexical_weight)}[mode]
-            dense, lexical, fused = self._search(question, None, n, (), weights)
-            top = sorted(fused, key=fused.get, reverse=True)[:k]
-            return self._results(top, fused, dense, lexical)
-
+            return self._plain(question, k, n, mode)
         query = query or self.analyse(question)
+        found = self._search_all(question, query, files, n)  # each search fuses its dense and keyword scores
+        chunks = self.index.chunks(list(found.fused))
+        boosts = self._boost(found, chunks, query)
+        scores = self._rerank(question, {cid: found.fused[cid] + boost for cid, boost in boosts.items()}, chunks)
+        order, pinned = self._arrange(scores, found, boosts, chunks, query, files)
+        top, duplicates = collapse_duplicates(order, chunks, k)
+        return self._results(top, scores, found.dense, found.lexical, duplicates, chunks, pinned)
+
+    def _plain(self, question: str, k: int, n: int, mode: str) -> list[Retrieved]:
+        """One search of the whole question, "dense", "lexical" or "fused", without the question's structure."""
+        weights = {"dense": (1.0, 0.0), "lexical": (0.0, 1.0),
+                   "fused": (self.settings.dense_weight, self.settings.lexical_weight)}[mode]
+        dense, lexical, fused = self._search(question, None, n, (), weights)
+        top = sorted(fused, key=fused.get, reverse=True)[:k]
+        return self._results(top, fused, dense, lexical)
+
+    def _search_all(self, question: str, query: Query, files: tuple[str, ...], n: int) -> Candidates:
+        """Searches the whole question, then each part within each publisher it names, then the carried files."""
         groups = _search_groups(query)
         # Each part gets its own vector: searching a part with the whole question's costs MRR@10 0.03.
         texts = list(dict.fromkeys([question] + [part.text for part, _ in groups]))
         vector_of = dict(zip(texts, self.embedder.embed(texts)))
         weights = (self.settings.dense_weight, self.settings.lexical_weight)
-        dense, lexical, fused = self._search(question, vector_of[question], n, (), weights)
-        whole_question = dict(fused)  # before the parts' scores join in
+        found = self._search(question, vector_of[question], n, (), weights)
+        whole_question = dict(found[2])  # before the parts' scores join in
         leaders: list[str] = []
         for part, sources in groups:
-            leaders += self._search_part(part, vector_of[part.text], weights, (dense, lexical, fused), sources=sources)
-        carried = self._search_part(Part(question), vector_of[question], weights, (dense, lexical, fused),
+            leaders += self._search_part(part, vector_of[part.text], weights, found, sources=sources)
+        carried = self._search_part(Part(question), vector_of[question], weights, found,
                                     files=tuple(files), leaders=len(files)) if files else []
-        chunks = self.index.chunks(list(fused))
+        return Candidates(*found, whole_question, leaders, carried)
+
+    def _boost(self, found: Candidates, chunks: dict[str, Chunk], query: Query) -> dict[str, float]:
+        """What each candidate gains for a publisher the question names, a date range it names, or leading a part."""
         named = set(query.sources)
         boosts = {
             cid: (self.settings.publisher_boost if named and chunks[cid].source in named else 0.0)
             + self._date_bonus(chunks[cid], query)
-            for cid in fused if cid in chunks
+            for cid in found.fused if cid in chunks
         }
-        for cid in set(leaders) & set(boosts):
+        for cid in set(found.leaders) & set(boosts):
             boosts[cid] += self.settings.part_leader_boost
-        scored = {cid: fused[cid] + boost for cid, boost in boosts.items()}
-        order = diversify(scored, chunks, self.settings.same_article_decay)
-        # The passage that best matches the whole question leads, the parts' evidence follows:
-        # MRR@10 0.795 -> 0.810 on the public pack, the rest unchanged (bench/retrieval.py).
-        lead = max((c for c in whole_question if c in boosts), key=lambda c: whole_question[c] + boosts[c],
-                   default=None)
-        if query.order:  # "the latest article about X": the newest of the clearly relevant ones
-            lead = by_date(scored, chunks, query.order) or lead
+        return boosts
+
+    def _rerank(self, question: str, scores: dict[str, float], chunks: dict[str, Chunk]) -> dict[str, float]:
+        """A reranker goes here: rescore the boosted candidates (a cross-encoder, say); none yet, so unchanged."""
+        return scores
+
+    def _arrange(self, scores: dict[str, float], found: Candidates, boosts: dict[str, float],
+                 chunks: dict[str, Chunk], query: Query, files: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
+        """Best first with articles spread out, then the pinned to the front: the lead, then the carried files'."""
+        order = diversify(scores, chunks, self.settings.same_article_decay)
+        pinned: dict[str, str] = {}
+        lead, why = self._lead(scores, found.whole_question, boosts, chunks, query)
         if lead is not None:
             order = [lead] + [cid for cid in order if cid != lead]
-        if carried:
+            pinned[lead] = why
+        if found.carried:
             # The follow-up's articles lead, in the order it named them ("the other article", "both").
             rank = {file: i for i, file in enumerate(files)}
-            carried = sorted((c for c in carried if c in scored), key=lambda c: rank.get(chunks[c].file, len(rank)))
+            carried = sorted((c for c in found.carried if c in scores), key=lambda c: rank.get(chunks[c].file, len(rank)))
             order = carried + [cid for cid in order if cid not in carried]
-        top, duplicates = collapse_duplicates(order, chunks, k)
-        return self._results(top, scored, dense, lexical, duplicates, chunks)
+            pinned.update(dict.fromkeys(carried, "carried"))
+        return order, pinned
+
+    def _lead(self, scores: dict[str, float], whole_question: dict[str, float], boosts: dict[str, float],
+              chunks: dict[str, Chunk], query: Query) -> tuple[str | None, str]:
+        """The passage to put first and why: for "latest" ("earliest") the date pick, else the whole question's best."""
+        if query.order:  # "the latest article about X": the newest of the clearly relevant ones
+            pick = by_date(scores, chunks, query.order)
+            if pick:
+                return pick, query.order
+        # The passage that best matches the whole question leads, the parts' evidence follows:
+        # MRR@10 0.795 -> 0.810 on the public pack, the rest unchanged (bench/retrieval.py).
+        return max((c for c in whole_question if c in boosts), key=lambda c: whole_question[c] + boosts[c],
+                   default=None), "lead"
 
     def _search_part(self, part: Part, vector, weights, found: tuple[dict, dict, dict],
                      sources: tuple[str, ...] = (), files: tuple[str, ...] = (), leaders: int = 0) -> list[str]:
@@ -146,11 +197,13 @@ class HybridRetriever:
             return 0.0
         return self.settings.date_boost
 
-    def _results(self, top, scores, dense, lexical, duplicates=None, chunks=None) -> list[Retrieved]:
+    def _results(self, top, scores, dense, lexical, duplicates=None, chunks=None, pinned=None) -> list[Retrieved]:
         chunks = chunks or self.index.chunks(top)
         duplicates = duplicates or {}
+        pinned = pinned or {}
         return [
-            Retrieved(chunks[cid], scores[cid], dense.get(cid), lexical.get(cid), tuple(duplicates.get(cid, ())))
+            Retrieved(chunks[cid], scores[cid], dense.get(cid), lexical.get(cid), tuple(duplicates.get(cid, ())),
+                      pinned.get(cid, ""))
             for cid in top if cid in chunks
         ]
 
