@@ -79,7 +79,7 @@ class Index:
         # An embedded Chroma keeps its vector index in memory and never sees another process's writes;
         # SQLite's data_version tells when the manifest changed under us, and a reopened client reloads.
         self._watch = sqlite3.connect(self.dir / "index.sqlite", timeout=30, check_same_thread=False)
-        self._watch_lock = threading.Lock()
+        self._vectors_lock = threading.RLock()  # every Chroma call: a reload closes the client under it
         self._seen_version = self._data_version()
 
     def _read(self, sql: str, params: tuple | list = ()) -> list[tuple]:
@@ -123,11 +123,12 @@ class Index:
 
     def reset(self) -> None:
         """Empties the index: every vector, chunk and file record."""
-        try:
-            self._client.delete_collection(self._collection_name)
-        except Exception:  # noqa: BLE001 - already gone is fine; Chroma's error types vary by version
-            pass
-        self.collection = self._open_collection()
+        with self._vectors_lock:
+            try:
+                self._client.delete_collection(self._collection_name)
+            except Exception:  # noqa: BLE001 - already gone is fine; Chroma's error types vary by version
+                pass
+            self.collection = self._open_collection()
         with self.db:
             self.db.execute("DELETE FROM chunks")
             self.db.execute("DELETE FROM files")
@@ -207,19 +208,21 @@ class Index:
         )
 
     def _upsert_vectors(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
-        step = max(1, min(self._client.get_max_batch_size(), 4096))
-        for begin in range(0, len(chunks), step):
-            part = chunks[begin : begin + step]
-            self.collection.upsert(
-                ids=[c.id for c in part],
-                embeddings=vectors[begin : begin + step],
-                documents=[c.text for c in part],
-                metadatas=[c.metadata for c in part],
-            )
+        with self._vectors_lock:
+            step = max(1, min(self._client.get_max_batch_size(), 4096))
+            for begin in range(0, len(chunks), step):
+                part = chunks[begin : begin + step]
+                self.collection.upsert(
+                    ids=[c.id for c in part],
+                    embeddings=vectors[begin : begin + step],
+                    documents=[c.text for c in part],
+                    metadatas=[c.metadata for c in part],
+                )
 
     def _delete_vectors(self, paths: list[str]) -> None:
-        for begin in range(0, len(paths), 500):
-            self.collection.delete(where={"file": {"$in": paths[begin : begin + 500]}})
+        with self._vectors_lock:
+            for begin in range(0, len(paths), 500):
+                self.collection.delete(where={"file": {"$in": paths[begin : begin + 500]}})
 
     # -- search --------------------------------------------------------------------------
 
@@ -228,10 +231,8 @@ class Index:
         """(chunk id, cosine similarity) of the ``n`` nearest chunks, best first; only from ``sources``
         (publishers) or ``files`` when given."""
         where = _where("source", sources) or _where("file", files)
-        with self._watch_lock:
-            self._reload_if_changed()
-            result = self.collection.query(query_embeddings=[vector], n_results=n, where=where,
-                                           include=["distances"])
+        with self._current() as collection:
+            result = collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
 
     def lexical_search(self, text: str, n: int, sources: tuple[str, ...] = (),
@@ -297,7 +298,8 @@ class Index:
         return self._read("SELECT count(*) FROM chunks")[0][0]
 
     def vector_count(self) -> int:
-        return self.collection.count()
+        with self._current() as collection:
+            return collection.count()
 
     def files_lacking_vectors(self) -> tuple[list[str], int]:
         """The files some of whose chunks the vector store lacks (its folder deleted, a server that lost
@@ -307,18 +309,20 @@ class Index:
         """
         if self.vector_count() == self.chunk_count():
             return [], 0
-        stored = self._vector_ids()
-        chunks = self._read("SELECT id, file FROM chunks")
-        orphans = sorted(stored - {cid for cid, _ in chunks})
-        for begin in range(0, len(orphans), 500):
-            self.collection.delete(ids=orphans[begin : begin + 500])
+        with self._current() as collection:
+            stored = self._vector_ids(collection)
+            chunks = self._read("SELECT id, file FROM chunks")
+            orphans = sorted(stored - {cid for cid, _ in chunks})
+            for begin in range(0, len(orphans), 500):
+                collection.delete(ids=orphans[begin : begin + 500])
         lacking = [file for cid, file in chunks if cid not in stored]
         return sorted(set(lacking)), len(lacking)
 
-    def _vector_ids(self, page: int = 5000) -> set[str]:
+    @staticmethod
+    def _vector_ids(collection, page: int = 5000) -> set[str]:
         ids: set[str] = set()
         while True:
-            got = self.collection.get(include=[], limit=page, offset=len(ids))["ids"]
+            got = collection.get(include=[], limit=page, offset=len(ids))["ids"]
             ids.update(got)
             if len(got) < page:
                 return ids
@@ -329,18 +333,22 @@ class Index:
         except sqlite3.DatabaseError as error:
             raise _damaged(self.dir / "index.sqlite", error) from error
 
-    def _reload_if_changed(self) -> None:
-        version = self._data_version()
-        if version == self._seen_version:
-            return
-        self._seen_version = version
-        if not self.settings.chroma_url:  # a server serves every client the same vectors
-            self._client.close()
-            self._client = _chroma_client(self.settings, self.dir)
-            self.collection = self._open_collection()
+    @contextmanager
+    def _current(self):
+        """The collection, reloaded first when another process changed the index; held until the block ends."""
+        with self._vectors_lock:
+            version = self._data_version()
+            if version != self._seen_version:
+                self._seen_version = version
+                if not self.settings.chroma_url:  # a server serves every client the same vectors
+                    self._client.close()
+                    self._client = _chroma_client(self.settings, self.dir)
+                    self.collection = self._open_collection()
+            yield self.collection
 
     def close(self) -> None:
-        self._client.close()
+        with self._vectors_lock:
+            self._client.close()
         self._watch.close()
         self.db.close()
         reader = getattr(self._readers, "db", None)

@@ -12,6 +12,7 @@ import sys
 import time
 from contextlib import closing
 
+import numpy as np
 import pytest
 
 import rag
@@ -364,3 +365,36 @@ def test_changing_the_chunk_size_is_refused_until_ingest_rebuilds(corpus, settin
     Engine(smaller)  # opens without complaint
     again = rag.ingest(corpus, settings=smaller, progress=False)
     assert again.rebuilt_because is None and again.embedded_chunks == 0
+
+
+def test_reading_vectors_from_other_threads_survives_a_reload(settings, corpus):
+    """A search after another connection's write reloads the Chroma client; counts and searches in other
+    threads of the same index meanwhile must neither fail nor see a closed client."""
+    import threading
+
+    from rag.store import Index
+
+    rag.ingest(corpus, settings=settings, progress=False)
+    index = Index(settings)  # the only client of its Chroma folder: a reload really stops it
+    errors, stop = [], threading.Event()
+
+    def count() -> None:
+        while not stop.is_set():
+            try:
+                index.vector_count()
+            except Exception as error:  # noqa: BLE001 - any failure is the finding
+                errors.append(error)
+
+    counter = threading.Thread(target=count)
+    counter.start()
+    vector = np.zeros(384, dtype=np.float32)
+    vector[0] = 1.0
+    try:
+        for n in range(40):
+            index.set_meta(poke=str(n))  # another connection's commit changes data_version
+            index.dense_search(vector, 3)
+    finally:
+        stop.set()
+        counter.join()
+        index.close()
+    assert not errors, errors[:3]
