@@ -92,11 +92,16 @@ class Engine:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings  # those it was opened with: the default for each question's
         self.index = Index(settings)
-        self.index.check_signature(_signature(settings))
-        self.retriever = HybridRetriever(self.index, get_embedder(settings), settings)
+        try:
+            self.index.check_signature(_signature(settings))
+            self.retriever = HybridRetriever(self.index, get_embedder(settings), settings)
+        except BaseException:
+            self.index.close()  # an engine that never opens is never cached, so nothing else would
+            raise
         self._lock = threading.Lock()
         self._streams = 0  # answers in progress; a retired engine closes its index after the last one
         self._retired = False
+        self._closed = False
 
     def retriever_for(self, settings: Settings) -> HybridRetriever:
         if settings == self.settings:
@@ -107,22 +112,29 @@ class Engine:
                settings: Settings | None = None) -> Iterator[str | Answer]:
         """The answer's text as it is written, then the :class:`Answer` (:class:`AnswerStream` wraps this)."""
         with self._lock:
-            self._streams += 1
+            usable = not self._closed
+            self._streams += usable
+        if not usable:  # retired and closed between ask_stream() and the first read of its stream
+            yield from engine_for(self.settings).stream(question, history, settings)
+            return
         try:
             yield from self._answer(question, [h.turn() if isinstance(h, Answer) else h for h in history],
                                     settings or self.settings)
         finally:
             with self._lock:
                 self._streams -= 1
-                idle = self._retired and not self._streams
-            if idle:
-                self.index.close()
+            self._close_if_idle()
 
     def retire(self) -> None:
         """Closes the index now, or after the answers in progress."""
         with self._lock:
             self._retired = True
-            idle = not self._streams
+        self._close_if_idle()
+
+    def _close_if_idle(self) -> None:
+        with self._lock:
+            idle = self._retired and not self._streams and not self._closed
+            self._closed = self._closed or idle
         if idle:
             self.index.close()
 

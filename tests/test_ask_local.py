@@ -133,3 +133,27 @@ def test_an_engine_pushed_out_of_the_cache_closes_its_index(tmp_path, monkeypatc
     engine_for(Settings.load(data_dir=tmp_path / "two"))
     with pytest.raises(sqlite3.ProgrammingError):
         first.index.db.execute("SELECT 1")
+
+
+def test_a_stream_whose_engine_was_pushed_out_before_it_started_still_answers(seeded_settings, tmp_path,
+                                                                               monkeypatch):
+    """ask_stream() returns before its engine counts the answer as running: a retired, closed engine hands
+    the question to a fresh one instead of searching a closed index ("index damaged")."""
+    from rag import Settings, answer
+
+    monkeypatch.setattr(answer, "MAX_OPEN_INDEXES", 1)
+    stream = ask_stream("Who is the CEO of Midjourney?", settings=seeded_settings)
+    engine_for(Settings.load(data_dir=tmp_path / "other"))  # pushes the seeds engine out and closes it
+    result = stream.answer()
+    assert not result.abstained and "Holz" in result.text
+
+
+def test_an_engine_that_cannot_open_closes_what_it_opened(seeded_settings, monkeypatch):
+    from rag import answer
+
+    closed = []
+    real_close = answer.Index.close
+    monkeypatch.setattr(answer.Index, "close", lambda self: (closed.append(self), real_close(self)))
+    with pytest.raises(NewsqaError, match="built with"):
+        answer.Engine(seeded_settings.replace(chunk_size=128))
+    assert len(closed) == 1
