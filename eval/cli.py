@@ -66,14 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _floors(specs: list[str]) -> dict[str, float]:
+def _floors(specs: list[str], parser: argparse.ArgumentParser) -> dict[str, float]:
     floors = {}
     for spec in specs:
         name, _, value = spec.partition("=")
         try:
             floors[name.strip()] = float(value)
         except ValueError:
-            raise SystemExit(f"newsqa eval: --min wants METRIC=VALUE, e.g. file_hit@4=0.9, not {spec!r}") from None
+            parser.error(f"--min wants METRIC=VALUE, e.g. file_hit@4=0.9, not {spec!r}")  # exit 2, as bad arguments
     return floors
 
 
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")
-    floors = _floors(args.min)
+    floors = _floors(args.min, parser)
     unknown = [name for name in floors if name not in floor_names()]
     if unknown:  # before the run, not after it
         print(f"newsqa eval: no metric named {', '.join(unknown)}; names: {', '.join(floor_names())}", file=sys.stderr)

@@ -219,6 +219,9 @@ def test_cli_reuses_answers_checks_floors_and_compares(seeds_run, data_dir, tmp_
     with pytest.raises(SystemExit) as usage:
         eval_main(["--limit", "0"])
     assert usage.value.code == 2
+    with pytest.raises(SystemExit) as malformed:  # a --min without =VALUE is a bad argument too
+        eval_main(["--min", "file_hit@4"])
+    assert malformed.value.code == 2
 
 
 def test_newsqa_eval_is_a_subcommand(capsys):
