@@ -73,6 +73,7 @@ class Index:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.db = _open_database(self.dir / "index.sqlite")
         self._readers = threading.local()  # a connection per thread: the UI answers from several
+        self._every_reader: list[sqlite3.Connection] = []
         self._client = _chroma_client(settings, self.dir)
         self._collection_name = f"newsqa-{settings.index}"
         self.collection = self._open_collection()
@@ -85,8 +86,11 @@ class Index:
     def _read(self, sql: str, params: tuple | list = ()) -> list[tuple]:
         reader = getattr(self._readers, "db", None)
         if reader is None:
-            reader = sqlite3.connect(self.dir / "index.sqlite", timeout=30)
+            # Used by its own thread only; check_same_thread=False lets close() shut it from another.
+            reader = sqlite3.connect(self.dir / "index.sqlite", timeout=30, check_same_thread=False)
             self._readers.db = reader
+            with self._vectors_lock:
+                self._every_reader.append(reader)
         try:
             return reader.execute(sql, params).fetchall()
         except sqlite3.OperationalError:  # locked or busy, not damaged
@@ -349,12 +353,12 @@ class Index:
     def close(self) -> None:
         with self._vectors_lock:
             self._client.close()
+            readers, self._every_reader = self._every_reader, []
         self._watch.close()
         self.db.close()
-        reader = getattr(self._readers, "db", None)
-        if reader is not None:
+        for reader in readers:
             reader.close()
-            self._readers.db = None
+        self._readers = threading.local()
 
 
 def _open_database(path: Path) -> sqlite3.Connection:

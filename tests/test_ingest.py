@@ -398,3 +398,26 @@ def test_reading_vectors_from_other_threads_survives_a_reload(settings, corpus):
         counter.join()
         index.close()
     assert not errors, errors[:3]
+
+
+def test_closing_an_index_closes_every_thread_s_connection(settings, corpus):
+    import threading
+
+    from rag.store import Index
+
+    rag.ingest(corpus, settings=settings, progress=False)
+    index = Index(settings)
+    readers = []
+
+    def read() -> None:
+        index.chunk_count()
+        readers.append(index._readers.db)
+
+    for _ in range(3):
+        thread = threading.Thread(target=read)
+        thread.start()
+        thread.join()
+    index.close()
+    for reader in readers:
+        with pytest.raises(sqlite3.ProgrammingError):
+            reader.execute("SELECT 1")
