@@ -86,14 +86,8 @@ class Settings:
             raw = os.environ.get(f"NEWSQA_{f.name.upper()}")
             if raw not in (None, ""):
                 values[f.name] = _parse(f, raw)
-        _check_known(overrides)
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        for key in ("corpus", "data_dir"):
-            if values.get(key) is not None:
-                values[key] = Path(values[key]).expanduser()
-        settings = cls(**values)
-        settings.validate()
-        return settings
+        values.update(overrides)
+        return cls().replace(**values)
 
     def replace(self, **overrides) -> "Settings":
         """These settings with ``overrides`` (None leaves a value as it is), checked like :meth:`load`'s."""
