@@ -155,8 +155,7 @@ def _escaped(ch: str) -> str:
 
 def read_bytes(file: CorpusFile, max_bytes: int) -> bytes:
     if file.size > max_bytes:
-        raise SkippedFile(f"too large ({file.size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB, "
-                          "NEWSQA_MAX_FILE_MB)")
+        raise _too_large(f"{file.size / 1e6:.1f} MB", max_bytes)
     if file.size == 0:
         raise SkippedFile("empty file")
     try:
@@ -166,9 +165,13 @@ def read_bytes(file: CorpusFile, max_bytes: int) -> bytes:
             data = opened.read(max_bytes + 1)
     except OSError as exc:
         raise SkippedFile(f"cannot be read ({exc.strerror or exc})") from None
-    if len(data) > max_bytes:
-        raise SkippedFile(f"too large (more than {max_bytes / 1e6:.1f} MB, the limit)")
+    if len(data) > max_bytes:  # it grew since the scan
+        raise _too_large(f"more than {max_bytes / 1e6:.1f} MB", max_bytes)
     return data
+
+
+def _too_large(size: str, max_bytes: int) -> SkippedFile:
+    return SkippedFile(f"too large ({size}; the limit is {max_bytes / 1e6:.1f} MB, NEWSQA_MAX_FILE_MB)")
 
 
 def content_hash(data: bytes) -> str:

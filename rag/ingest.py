@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .chunking import Chunk, chunk_article, chunking_id
-from .corpus import CorpusFile, SkippedFile, content_hash, parse_article, read_bytes, scan_folder
+from .corpus import CorpusFile, SkippedFile, content_hash, parse_article, printable, read_bytes, scan_folder
 from .embeddings import embedder_id, get_embedder
 from .settings import DEFAULT_CORPUS, Settings
 from .errors import IndexDamagedError
@@ -36,8 +36,6 @@ class IngestReport:
     FOLD_SKIPPED_OVER = 5  # files sharing a reason beyond which the summary counts them instead of listing them
 
     def summary(self) -> str:
-        from .corpus import printable
-
         lines = []
         if self.rebuilt_because:
             lines.append(f"Rebuilt the index: {self.rebuilt_because}")
@@ -57,8 +55,6 @@ class IngestReport:
     def _skipped_lines(self) -> list[str]:
         """One line per skipped file, but one line for each reason that many files share (a folder of
         100,000 articles may hold thousands of PDFs); ``skipped`` itself still names every file."""
-        from .corpus import printable
-
         by_reason: dict[str, list[str]] = {}
         for path, reason in sorted(self.skipped):
             by_reason.setdefault(reason, []).append(path)
