@@ -53,6 +53,20 @@ def wait_for_http(url: str, process: subprocess.Popen, timeout: float) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
+def reap(process: subprocess.Popen) -> None:
+    """Kills ``process`` if it still runs, and waits for it: a test's cleanup after a deliberate kill."""
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+
+
+def seeds_copy(folder: Path) -> Path:
+    """A writable copy of seeds/ at ``folder``/corpus."""
+    corpus = folder / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    return corpus
+
+
 def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
@@ -107,9 +121,7 @@ def settings(tmp_path) -> Settings:
 @pytest.fixture
 def corpus(tmp_path) -> Path:
     """A writable copy of seeds/."""
-    folder = tmp_path / "corpus"
-    shutil.copytree(SEEDS, folder)
-    return folder
+    return seeds_copy(tmp_path)
 
 
 @pytest.fixture(scope="session")

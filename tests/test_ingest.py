@@ -23,7 +23,7 @@ from rag.corpus import parse_article
 from rag.embeddings import MiniLMEmbedding, embedder_id
 from rag.errors import IndexMismatchError
 from rag.store import Index
-from tests.conftest import MIDJOURNEY_GADGETS, MIDJOURNEY_VENTUREBEAT, ROOT
+from tests.conftest import MIDJOURNEY_GADGETS, MIDJOURNEY_VENTUREBEAT, ROOT, reap
 
 ingest_module = importlib.import_module("rag.ingest")  # `rag.ingest` itself is the function
 
@@ -302,9 +302,7 @@ def test_a_killed_ingest_process_is_repaired_by_the_next_run(tmp_path):
             time.sleep(0.005)
         process.send_signal(signal.SIGKILL)
     finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
+        reap(process)
     assert process.returncode == -signal.SIGKILL
     left = states()
     finished = sorted(path for path, state in left.items() if state == "done")

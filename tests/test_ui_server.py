@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import MIDJOURNEY_GADGETS, MIDJOURNEY_VENTUREBEAT, ROOT, SEEDS, ui_process
+from tests.conftest import MIDJOURNEY_GADGETS, MIDJOURNEY_VENTUREBEAT, ROOT, seeds_copy, ui_process
 
 pytest.importorskip("gradio_client")
 pytest.importorskip("llama_cpp", reason="the local backend needs llama-cpp-python")
@@ -42,8 +41,7 @@ UPLOADED = (
 def ui_server(tmp_path_factory):
     """`newsqa ui CORPUS --backend local --port PORT` over a temp copy of seeds/ and a temp data folder."""
     base = tmp_path_factory.mktemp("ui")
-    corpus = base / "corpus"
-    shutil.copytree(SEEDS, corpus)
+    corpus = seeds_copy(base)
     with ui_process(corpus, base, "--backend", "local") as (url, _, log):
         yield SimpleNamespace(url=url, corpus=corpus, log=log, base=base)
 

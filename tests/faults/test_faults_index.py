@@ -38,7 +38,7 @@ from rag import Settings
 from rag.embeddings import get_embedder
 from rag.retrieval import HybridRetriever
 from rag.store import Index
-from tests.conftest import MIDJOURNEY_GADGETS, MIDJOURNEY_VENTUREBEAT, ROOT
+from tests.conftest import MIDJOURNEY_GADGETS, MIDJOURNEY_VENTUREBEAT, ROOT, reap
 from tests.test_cli import newsqa
 from tests.test_ingest import assert_consistent, write_articles
 
@@ -249,9 +249,7 @@ def test_a_killed_ingest_then_a_changed_folder_ends_as_a_clean_build(tmp_path, c
             wait_until(database.exists, process, log)
         process.send_signal(signal.SIGKILL)
     finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
+        reap(process)
     assert process.returncode == -signal.SIGKILL
     assert files_done(data_dir) < ARTICLES, "the kill landed before the end"
 

@@ -8,14 +8,13 @@ to the last). p50/p95 and peak RSS are printed and written to test-artifacts/fau
 from __future__ import annotations
 
 import json
-import shutil
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import ROOT, SEEDS, ui_process
+from tests.conftest import ROOT, seeds_copy, ui_process
 
 pytest.importorskip("gradio_client")
 pytest.importorskip("llama_cpp", reason="the local backend needs llama-cpp-python")
@@ -36,8 +35,7 @@ QUESTIONS = [
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     base = tmp_path_factory.mktemp("load")
-    corpus = base / "corpus"
-    shutil.copytree(SEEDS, corpus)
+    corpus = seeds_copy(base)
     with ui_process(corpus, base, "--backend", "local") as (url, process, _):
         yield url, process.pid
 

@@ -23,14 +23,13 @@ refused port so that no model loads:
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import SEEDS, free_port, ui_process
+from tests.conftest import SEEDS, free_port, seeds_copy, ui_process
 from tests.test_cli import newsqa
 
 httpx = pytest.importorskip("httpx")
@@ -57,8 +56,7 @@ PROTECTED = [  # (method, path) of everything the page and its API serve
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     base = tmp_path_factory.mktemp("page")
-    corpus = base / "corpus"
-    shutil.copytree(SEEDS, corpus)
+    corpus = seeds_copy(base)
     env = {"NEWSQA_LOGIN_LOCK_S": str(LOCK_S), "NEWSQA_LOGIN_ATTEMPTS": str(ATTEMPTS),
            "OPENAI_BASE_URL": f"http://127.0.0.1:{free_port()}/v1", "OPENAI_API_KEY": "test"}
     with ui_process(corpus, base, "--host", "127.0.0.1", "--auth", f"{USER}:{PASSWORD}", "--backend", "openai",
@@ -128,8 +126,7 @@ def test_the_file_route_serves_no_corpus_or_system_file(server, tmp_path):
 def test_the_article_view_reads_nothing_outside_the_corpus(tmp_path):
     from ui.render import read_article_text
 
-    corpus = tmp_path / "corpus"
-    shutil.copytree(SEEDS, corpus)
+    corpus = seeds_copy(tmp_path)
     secret = tmp_path / "secret.txt"
     secret.write_text(ARTICLE)
     (corpus / "linked.txt").symlink_to(secret)
@@ -173,8 +170,7 @@ def files_outside(root: Path, uploads: Path) -> set[Path]:
 def test_hostile_uploads_stay_in_the_uploads_folder_and_say_why(tmp_path):
     from ui.corpus import save_uploads
 
-    corpus = tmp_path / "corpus"
-    shutil.copytree(SEEDS, corpus)
+    corpus = seeds_copy(tmp_path)
     before = files_outside(tmp_path, corpus / "uploads")
     result = save_uploads(hostile_uploads(tmp_path / "incoming"), corpus, max_bytes=1_000)
     assert files_outside(tmp_path, corpus / "uploads") - before == hostile_files(tmp_path / "incoming")
