@@ -40,6 +40,6 @@ class StoreUnavailableError(NewsqaError):
 
 
 class IndexDamagedError(NewsqaError):
-    """The index's SQLite file is not a readable database; ingest rebuilds it from the corpus."""
+    """The local cache (index.sqlite) stopped being a readable database; the next run rebuilds it from Chroma."""
 
     exit_code = 9

@@ -12,8 +12,7 @@ from .chunking import Chunk, chunk_article, chunking_id
 from .corpus import CorpusFile, SkippedFile, content_hash, parse_article, printable, read_bytes, scan_folder
 from .embeddings import embedder_id, get_embedder
 from .settings import DEFAULT_CORPUS, Settings
-from .errors import IndexDamagedError
-from .store import FileRecord, Index, ingest_lock, set_aside
+from .store import FileRecord, Index, ingest_lock
 
 BATCH_CHUNKS = 256  # chunks embedded and written together; one batch is the most a kill can undo
 
@@ -84,50 +83,46 @@ def ingest(folder: str | Path | None = None, *, rebuild: bool = False, progress:
 
 def _ingest(folder: str | Path | None, rebuild: bool, progress: bool | None, settings: Settings) -> IngestReport:
     started = time.perf_counter()
-    index, damage = _open_index(settings, folder)
+    index = Index(settings)
     try:
-        root = resolve_corpus(settings, index, folder)
-        report = IngestReport(corpus=root)
-        files, skipped_at_scan = scan_folder(root)
-        report.skipped += skipped_at_scan
-        report.recovered = index.recover()
-        signature = {"embedder": embedder_id(settings), "chunking": chunking_id(settings.chunk_size, settings.chunk_overlap)}
-        built = index.build_signature()
-        if rebuild or (built is not None and built != signature and index.chunk_count() > 0):
-            report.rebuilt_because = "asked to" if rebuild else (
-                f"it was built with {built['embedder']} / {built['chunking']}, "
-                f"now {signature['embedder']} / {signature['chunking']}"
-            )
-            index.reset()
-        report.rebuilt_because = damage or report.rebuilt_because
-        lacking, missing = index.files_lacking_vectors()
-        if missing:
-            report.repaired = (f"the vector store lacked {missing} of {index.chunk_count()} chunks "
-                               f"({len(lacking)} files); embedded them again")
-        index.set_meta(signature=_json(signature), corpus=str(root))
-        _sync(index, settings, files, report, progress, set(lacking))
-        index.set_meta(last_ingested=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        report.total_chunks = index.chunk_count()
-        report.total_files = len(index.files())
+        with index.writing():
+            report = _update(index, folder, rebuild, progress, settings)
     finally:
         index.close()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _open_index(settings: Settings, folder: str | Path | None) -> tuple[Index, str | None]:
-    """The index, and why it was rebuilt: a damaged database is moved aside and built again from the
-    corpus, the source of truth, when we know which folder that is (its name was in the database)."""
-    try:
-        return Index(settings), None
-    except IndexDamagedError as damage:
-        if not (folder or settings.corpus):
-            raise
-        reason = damage.__cause__ or damage
-    aside = set_aside(settings.index_dir / "index.sqlite")
-    index = Index(settings)
-    index.reset()  # its vectors belonged to the lost manifest
-    return index, f"its database was damaged ({reason}); the damaged file is kept as {aside.name}"
+def _update(index: Index, folder: str | Path | None, rebuild: bool, progress: bool | None,
+            settings: Settings) -> IngestReport:
+    root = resolve_corpus(settings, index, folder)
+    report = IngestReport(corpus=root)
+    files, skipped_at_scan = scan_folder(root)
+    report.skipped += skipped_at_scan
+    report.recovered = index.recover()
+    signature = {"embedder": embedder_id(settings), "chunking": chunking_id(settings.chunk_size, settings.chunk_overlap)}
+    built = index.build_signature()
+    if rebuild or (built is not None and built != signature and index.chunk_count() > 0):
+        report.rebuilt_because = "asked to" if rebuild else (
+            f"it was built with {built['embedder']} / {built['chunking']}, "
+            f"now {signature['embedder']} / {signature['chunking']}"
+        )
+        index.reset()
+    report.rebuilt_because = report.rebuilt_because or index.cache_rebuilt
+    lacking, missing = index.files_lacking_vectors()
+    if index.store_lost and not missing:
+        lost_files, missing = index.store_lost
+        report.repaired = (f"the vector store lacked {missing} of {missing} chunks ({lost_files} files); "
+                           "embedded them again")
+    elif missing:
+        report.repaired = (f"the vector store lacked {missing} of {sum(r.chunks for r in index.files().values())} "
+                           f"chunks ({len(lacking)} files); embedded them again")
+    index.set_meta(signature=_json(signature), corpus=str(root))
+    _sync(index, settings, files, report, progress, set(lacking))
+    index.set_meta(last_ingested=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    report.total_chunks = index.chunk_count()
+    report.total_files = len(index.files())
+    return report
 
 
 def _sync(index: Index, settings: Settings, files: list[CorpusFile], report: IngestReport,

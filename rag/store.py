@@ -1,40 +1,50 @@
-"""The index: vectors in Chroma, and beside them a SQLite file holding the file manifest,
-the chunks with a full-text (BM25) index over them, and what built the index.
+"""The index as an app server reads it: Chroma, the source of truth (rag/chroma_index.py), and beside it a
+local SQLite cache derived from Chroma: the file manifest, the chunk texts and a full-text (BM25) index
+over them.
 
-Writes go in an order that survives being killed at any point: a file is marked
-``pending`` before its vectors change and marked ``done`` in the same SQLite
-transaction that stores its chunks. :meth:`Index.recover` clears what a killed
-run left half-written, :meth:`Index.files_lacking_vectors` finds what the vector store
-lost, and :func:`ingest_lock` lets one ingest write at a time. A SQLite file that is
-not a database raises :class:`IndexDamagedError`.
+Any process brings its cache up to date with :meth:`Index.sync`: it fetches the files that generations
+newer than its own wrote. Searches check for a newer generation every few seconds, and at once when
+another process wrote the shared cache; a dense hit the cache still lacks is fetched, never dropped.
+
+Writes go in an order that survives being killed at any point: a file is marked ``pending`` before its
+vectors change and ``done`` once they are all written, then the batch's generation is published.
+:meth:`Index.recover` clears what a killed run left half-written, :meth:`Index.files_lacking_vectors`
+finds what the vector store lost, and :meth:`Index.writing` lets one writer in at a time, wherever it runs
+(a lease in Chroma). A damaged cache is set aside and built again from Chroma.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import os
 import sqlite3
 import sys
 import threading
+import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 
+from .chroma_index import ChromaIndex, FileRecord
 from .chunking import Chunk
-from .errors import ConfigError, IndexDamagedError, IndexMismatchError, StoreUnavailableError
+from .errors import IndexDamagedError, IndexMismatchError
 from .settings import Settings
 from .text import query_terms, words
 
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+__all__ = ["FileRecord", "Index", "ingest_lock", "set_aside"]
+
+CACHE_SCHEMA = "2"  # bump when SCHEMA changes: an older cache is dropped and synced again
+CHECK_EVERY_S = 2.0  # how stale a server-mode cache may be before a search looks for newer writes
+SYNC_CHUNKS = 2000  # chunks fetched and cached per transaction
+MIRRORED = ("signature", "corpus", "last_ingested")  # Chroma's index metadata, copied into the cache
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    chunks INTEGER NOT NULL, state TEXT NOT NULL, title TEXT NOT NULL DEFAULT '');
+    chunks INTEGER NOT NULL, state TEXT NOT NULL, title TEXT NOT NULL DEFAULT '', prefix TEXT NOT NULL DEFAULT '',
+    generation INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS chunks (
     rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, file TEXT NOT NULL, position INTEGER NOT NULL,
     start INTEGER NOT NULL, end INTEGER NOT NULL, title TEXT NOT NULL, source TEXT NOT NULL,
@@ -51,52 +61,64 @@ CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
     VALUES ('delete', old.rowid, old.title, old.source, old.text);
 END;
 """
-
-
-@dataclass(frozen=True)
-class FileRecord:
-    path: str
-    sha256: str
-    size: int
-    mtime_ns: int
-    chunks: int
-    state: str
-    title: str
+FILE_COLUMNS = "path, sha256, size, mtime_ns, chunks, state, title, prefix, generation"
+CHUNK_COLUMNS = "id, file, position, text, start, end, title, source, published, url"
 
 
 class Index:
-    """One named index: a Chroma collection plus its SQLite manifest and keyword index."""
+    """One named index: its Chroma collections, and the local cache that keyword search and texts come from."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.dir = settings.index_dir
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.db = _open_database(self.dir / "index.sqlite")
+        self.cache_path = self.dir / "index.sqlite"
+        self.cache_rebuilt: str | None = None  # why the cache was set aside, when it was
+        self.store_lost: tuple[int, int] | None = None  # (files, chunks) the cache held of a store now empty
+        try:
+            self.db = _open_database(self.cache_path)
+        except IndexDamagedError as damage:
+            aside = set_aside(self.cache_path)
+            self.cache_rebuilt = f"its cache was damaged ({damage.__cause__}); kept as {aside.name}, rebuilt from Chroma"
+            print(f"newsqa: index {settings.index!r}: {self.cache_rebuilt}", file=sys.stderr)
+            self.db = _open_database(self.cache_path)
         self._readers = threading.local()  # a connection per thread: the UI answers from several
         self._every_reader: list[sqlite3.Connection] = []
-        self._client = _chroma_client(settings, self.dir)
-        self._collection_name = f"newsqa-{settings.index}"
-        self.collection = self._open_collection()
-        # An embedded Chroma keeps its vector index in memory and never sees another process's writes;
-        # SQLite's data_version tells when the manifest changed under us, and a reopened client reloads.
-        self._watch = sqlite3.connect(self.dir / "index.sqlite", timeout=30, check_same_thread=False)
-        self._vectors_lock = threading.RLock()  # every Chroma call: a reload closes the client under it
+        self._readers_lock = threading.Lock()
+        self.chroma = ChromaIndex(settings, self.dir)
+        self._sync_lock = threading.RLock()
+        # The cache's data_version changes when another process commits to it: then look for new writes at once.
+        self._watch = sqlite3.connect(self.cache_path, timeout=30, check_same_thread=False)
         self._seen_version = self._data_version()
+        self._checked = 0.0
+        self._vectors_generation: int | None = None  # what this process's embedded Chroma has loaded
+        self._writing_generation: int | None = None  # the generation the lease holder writes next
+        self._adopt_older_cache()
+        try:
+            self.sync()  # opened is ready: a fresh app server first reads what Chroma holds
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def collection(self):
+        """The chunks' Chroma collection."""
+        return self.chroma.chunks
 
     def _read(self, sql: str, params: tuple | list = ()) -> list[tuple]:
         reader = getattr(self._readers, "db", None)
         if reader is None:
             # Used by its own thread only; check_same_thread=False lets close() shut it from another.
-            reader = sqlite3.connect(self.dir / "index.sqlite", timeout=30, check_same_thread=False)
+            reader = sqlite3.connect(self.cache_path, timeout=30, check_same_thread=False)
             self._readers.db = reader
-            with self._vectors_lock:
+            with self._readers_lock:
                 self._every_reader.append(reader)
         try:
             return reader.execute(sql, params).fetchall()
         except sqlite3.OperationalError:  # locked or busy, not damaged
             raise
         except sqlite3.DatabaseError as error:
-            raise _damaged(self.dir / "index.sqlite", error) from error
+            raise _damaged(self.cache_path, error) from error
 
     # -- what built it -------------------------------------------------------------------
 
@@ -105,13 +127,19 @@ class Index:
         return rows[0][0] if rows else default
 
     def set_meta(self, **values: str) -> None:
+        self.chroma.set_meta(**values)
+        self._cache_meta(values)
+
+    def _cache_meta(self, values: dict) -> None:
         with self.db:
             self.db.executemany(
                 "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                list(values.items()),
+                [(key, str(value)) for key, value in values.items()],
             )
 
     def build_signature(self) -> dict | None:
+        import json
+
         raw = self.meta("signature")
         return json.loads(raw) if raw else None
 
@@ -125,108 +153,176 @@ class Index:
                 "or go back to the old ones."
             )
 
+    # -- keeping the cache in step with Chroma ---------------------------------------------
+
+    def sync(self) -> int:
+        """Brings the cache up to date with what Chroma has published; returns how many chunks it fetched."""
+        with self._sync_lock:
+            meta = self.chroma.meta()
+            published = int(meta.get("generation", 0))
+            synced = int(self.meta("synced_generation", "-1"))
+            if self.meta("store") != self.chroma.identity:
+                held = self._read("SELECT count(DISTINCT file), count(*) FROM chunks")[0]
+                if held[1] and not self.chroma.vector_count():
+                    self.store_lost = held  # (files, chunks) the cache knew that the vector store no longer has
+                with self.db:  # another store, or the same one made anew: start over
+                    self.db.execute("DELETE FROM chunks")
+                    self.db.execute("DELETE FROM files")
+                synced = -1
+            fetched = 0
+            if published != synced:
+                fetched = self._fetch(self.chroma.file_records(after=synced, upto=published))
+            mirrored = {key: meta[key] for key in MIRRORED if key in meta}
+            self._cache_meta({**mirrored, "synced_generation": published, "store": self.chroma.identity,
+                              "schema": CACHE_SCHEMA})
+            self._seen_version = self._data_version()  # our own commits are not news
+            if not self.settings.chroma_url and self._vectors_generation not in (None, published):
+                self.chroma.reopen()  # another process wrote vectors this client has not loaded
+            self._vectors_generation = published
+            self._checked = time.monotonic()
+            return fetched
+
+    def refresh(self) -> None:
+        """Syncs when another process wrote the shared cache, or every CHECK_EVERY_S seconds."""
+        version = self._data_version()
+        if version != self._seen_version or time.monotonic() - self._checked >= CHECK_EVERY_S:
+            self.sync()
+
+    def _fetch(self, records: list[FileRecord]) -> int:
+        fetched = 0
+        batch: list[FileRecord] = []
+        for n, record in enumerate(records):
+            batch.append(record)
+            if n == len(records) - 1 or sum(r.chunks for r in batch if r.state == "done") >= SYNC_CHUNKS:
+                chunks = self.chroma.get_chunks([cid for r in batch if r.state == "done" for cid in r.chunk_ids()])
+                with self.db:
+                    self._delete_rows([r.path for r in batch])
+                    self._insert_chunks(chunks)
+                    self.db.executemany(
+                        f"INSERT INTO files({FILE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+                        [dataclasses.astuple(r) for r in batch if r.state != "removed"],
+                    )
+                fetched += len(chunks)
+                batch.clear()
+        return fetched
+
+    def _insert_chunks(self, chunks: list[Chunk]) -> None:
+        self.db.executemany(
+            f"INSERT INTO chunks({CHUNK_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [(c.id, c.file, c.position, c.text, c.start, c.end, c.title, c.source, c.published, c.url)
+             for c in chunks],
+        )
+
+    def _adopt_older_cache(self) -> None:
+        """An index built before Chroma held the manifest: the cache's manifest moves into Chroma once."""
+        if self.meta("store") or not self._read("SELECT 1 FROM files LIMIT 1") or self.chroma.generation():
+            return
+        first_ids = dict(self.db.execute("SELECT file, id FROM chunks WHERE position=0"))
+        records = [
+            FileRecord(path, sha, size, mtime, chunks, state, title, first_ids.get(path, ":").rsplit(":", 1)[0], 1)
+            for path, sha, size, mtime, chunks, state, title in
+            self.db.execute("SELECT path, sha256, size, mtime_ns, chunks, state, title FROM files")
+        ]
+        kept = dict(self.db.execute(f"SELECT key, value FROM meta WHERE key IN {MIRRORED}"))
+        self.chroma.put_files(records)
+        self.chroma.set_meta(**kept, generation=1)
+        self._cache_meta({"synced_generation": 1, "store": self.chroma.identity, "schema": CACHE_SCHEMA})
+
+    # -- writing, one writer at a time ----------------------------------------------------
+
+    @contextmanager
+    def writing(self):
+        """Holds the index's write lease (in Chroma, so across machines) with the cache in step."""
+        with self.chroma.lease():
+            self.sync()
+            self._writing_generation = self.chroma.generation() + 1
+            try:
+                yield self
+            finally:
+                self._writing_generation = None
+
+    def _generation(self) -> int:
+        if self._writing_generation is None:
+            raise RuntimeError("Index writes happen inside `with index.writing():`")
+        return self._writing_generation
+
+    def _publish(self) -> None:
+        generation = self._generation()
+        self.chroma.publish(generation)
+        self._writing_generation = generation + 1
+        if self._vectors_generation == generation - 1:
+            self._vectors_generation = generation  # this client wrote those vectors itself
+        self.sync()
+
     def reset(self) -> None:
         """Empties the index: every vector, chunk and file record."""
-        with self._vectors_lock:
-            try:
-                self._client.delete_collection(self._collection_name)
-            except Exception:  # noqa: BLE001 - already gone is fine; Chroma's error types vary by version
-                pass
-            self.collection = self._open_collection()
+        self.chroma.drop()
         with self.db:
             self.db.execute("DELETE FROM chunks")
             self.db.execute("DELETE FROM files")
-            self.db.execute("DELETE FROM meta WHERE key='signature'")
+            self.db.execute("DELETE FROM meta WHERE key IN ('signature', 'store', 'synced_generation')")
+        self._vectors_generation = None
+        self.sync()
+        if self._writing_generation is not None:
+            self._writing_generation = 1
 
     # -- the manifest --------------------------------------------------------------------
 
     def files(self) -> dict[str, FileRecord]:
-        rows = self._read("SELECT path, sha256, size, mtime_ns, chunks, state, title FROM files")
+        rows = self._read(f"SELECT {FILE_COLUMNS} FROM files")
         return {row[0]: FileRecord(*row) for row in rows}
 
     def touch(self, path: str, size: int, mtime_ns: int) -> None:
         """Records a new mtime for a file whose content did not change."""
-        with self.db:
-            self.db.execute("UPDATE files SET size=?, mtime_ns=? WHERE path=?", (size, mtime_ns, path))
+        record = self.files()[path]
+        self.chroma.put_files([dataclasses.replace(record, size=size, mtime_ns=mtime_ns,
+                                                   generation=self._generation())])
+        self._publish()
 
     def recover(self) -> list[str]:
         """Removes what an interrupted run left half-written; returns those files' paths."""
-        pending = [row[0] for row in self.db.execute("SELECT path FROM files WHERE state='pending'")]
+        pending = [record.path for record in self.chroma.file_records(state="pending")]
         if pending:
-            self._delete_vectors(pending)
-            with self.db:
-                self._delete_rows(pending)
-        return pending
+            self.chroma.delete_chunks_of(pending)
+            self.chroma.put_files([_removed(path, self._generation()) for path in pending])
+            self._publish()
+        return sorted(pending)
 
     def write(self, batch: list[tuple[FileRecord, list[Chunk]]], vectors: np.ndarray, replace: list[str]) -> None:
         """Stores these files' chunks and vectors, replacing whatever ``replace`` names."""
+        generation = self._generation()
         paths = [record.path for record, _ in batch]
-        marked = sorted(set(paths) | set(replace))
-        self._mark_pending(marked)
+        self._mark_pending(sorted(set(paths) | set(replace)))
         if replace:
-            self._delete_vectors(replace)
+            self.chroma.delete_chunks_of(replace)
         chunks = [chunk for _, file_chunks in batch for chunk in file_chunks]
         self._upsert_vectors(chunks, vectors)
-        with self.db:
-            self._delete_rows(marked)
-            self.db.executemany(
-                "INSERT INTO chunks(id, file, position, start, end, title, source, published, url, text)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (c.id, c.file, c.position, c.start, c.end, c.title, c.source, c.published, c.url, c.text)
-                    for c in chunks
-                ],
-            )
-            self.db.executemany(
-                "INSERT INTO files(path, sha256, size, mtime_ns, chunks, state, title) VALUES (?,?,?,?,?,'done',?)",
-                [(r.path, r.sha256, r.size, r.mtime_ns, len(c), r.title) for r, c in batch],
-            )
+        self.chroma.put_files([
+            dataclasses.replace(record, chunks=len(file_chunks), state="done", generation=generation,
+                                prefix=file_chunks[0].id.rsplit(":", 1)[0] if file_chunks else "")
+            for record, file_chunks in batch
+        ])
+        self._publish()
 
     def remove(self, paths: list[str]) -> None:
         """Drops these files and all their chunks."""
         if not paths:
             return
         self._mark_pending(paths)
-        self._delete_vectors(paths)
-        with self.db:
-            self._delete_rows(paths)
+        self.chroma.delete_chunks_of(paths)
+        self.chroma.put_files([_removed(path, self._generation()) for path in paths])
+        self._publish()
 
     def _mark_pending(self, paths: list[str]) -> None:
-        with self.db:
-            self.db.executemany(
-                "INSERT INTO files(path, sha256, size, mtime_ns, chunks, state) VALUES (?, '', 0, 0, 0, 'pending')"
-                " ON CONFLICT(path) DO UPDATE SET state='pending'",
-                [(p,) for p in paths],
-            )
+        generation = self._generation()
+        self.chroma.put_files([FileRecord(path, "", 0, 0, 0, "pending", "", "", generation) for path in paths])
+
+    def _upsert_vectors(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        self.chroma.put_chunks(chunks, vectors, self._generation())
 
     def _delete_rows(self, paths: list[str]) -> None:
         self.db.executemany("DELETE FROM chunks WHERE file=?", [(p,) for p in paths])
         self.db.executemany("DELETE FROM files WHERE path=?", [(p,) for p in paths])
-
-    # -- vectors -------------------------------------------------------------------------
-
-    def _open_collection(self):
-        # No embedding function: Chroma's default one downloads a model. We always pass vectors.
-        return self._client.get_or_create_collection(
-            self._collection_name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
-        )
-
-    def _upsert_vectors(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
-        with self._vectors_lock:
-            step = max(1, min(self._client.get_max_batch_size(), 4096))
-            for begin in range(0, len(chunks), step):
-                part = chunks[begin : begin + step]
-                self.collection.upsert(
-                    ids=[c.id for c in part],
-                    embeddings=vectors[begin : begin + step],
-                    documents=[c.text for c in part],
-                    metadatas=[c.metadata for c in part],
-                )
-
-    def _delete_vectors(self, paths: list[str]) -> None:
-        with self._vectors_lock:
-            for begin in range(0, len(paths), 500):
-                self.collection.delete(where={"file": {"$in": paths[begin : begin + 500]}})
 
     # -- search --------------------------------------------------------------------------
 
@@ -234,15 +330,14 @@ class Index:
                      files: tuple[str, ...] = ()) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the ``n`` nearest chunks, best first; only from ``sources``
         (publishers) or ``files`` when given."""
-        where = _where("source", sources) or _where("file", files)
-        with self._current() as collection:
-            result = collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
-        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
+        self.refresh()
+        return self.chroma.query(vector, n, _where("source", sources) or _where("file", files))
 
     def lexical_search(self, text: str, n: int, sources: tuple[str, ...] = (),
                        files: tuple[str, ...] = ()) -> list[tuple[str, float]]:
         """(chunk id, BM25 score, higher is better) of the ``n`` best keyword matches; only from ``sources``
         (publishers) or ``files`` when given."""
+        self.refresh()
         terms = query_terms(text)
         if not terms:
             return []
@@ -286,14 +381,23 @@ class Index:
         return profile
 
     def chunks(self, ids: list[str]) -> dict[str, Chunk]:
+        """The chunks of ``ids`` with their texts; one the cache lacks (written since the last sync) is
+        synced, or fetched from Chroma, so a dense hit is never dropped."""
+        found = self._cached_chunks(ids)
+        missing = [cid for cid in ids if cid not in found]
+        if missing:
+            self.sync()
+            found.update(self._cached_chunks(missing))
+            missing = [cid for cid in missing if cid not in found]
+        if missing:  # written but not yet published by an ingest in progress
+            found.update((chunk.id, chunk) for chunk in self.chroma.get_chunks(missing))
+        return found
+
+    def _cached_chunks(self, ids: list[str]) -> dict[str, Chunk]:
         found: dict[str, Chunk] = {}
         for begin in range(0, len(ids), 500):
             part = ids[begin : begin + 500]
-            rows = self._read(
-                "SELECT id, file, position, text, start, end, title, source, published, url FROM chunks"
-                f" WHERE id IN ({','.join('?' * len(part))})",
-                part,
-            )
+            rows = self._read(f"SELECT {CHUNK_COLUMNS} FROM chunks WHERE id IN ({','.join('?' * len(part))})", part)
             for row in rows:
                 found[row[0]] = Chunk(*row)
         return found
@@ -302,57 +406,32 @@ class Index:
         return self._read("SELECT count(*) FROM chunks")[0][0]
 
     def vector_count(self) -> int:
-        with self._current() as collection:
-            return collection.count()
+        return self.chroma.vector_count()
 
     def files_lacking_vectors(self) -> tuple[list[str], int]:
         """The files some of whose chunks the vector store lacks (its folder deleted, a server that lost
-        them), and how many chunks it lacks; vectors of chunks SQLite does not hold are dropped.
+        them), and how many chunks it lacks; vectors of chunks no file record names are dropped.
 
         Counts decide whether to look: comparing every id costs a read of the whole collection.
         """
-        if self.vector_count() == self.chunk_count():
+        records = [r for r in self.files().values() if r.state == "done"]
+        if self.vector_count() == sum(r.chunks for r in records):
             return [], 0
-        with self._current() as collection:
-            stored = self._vector_ids(collection)
-            chunks = self._read("SELECT id, file FROM chunks")
-            orphans = sorted(stored - {cid for cid, _ in chunks})
-            for begin in range(0, len(orphans), 500):
-                collection.delete(ids=orphans[begin : begin + 500])
-        lacking = [file for cid, file in chunks if cid not in stored]
+        stored = self.chroma.chunk_ids()
+        wanted = {cid: r.path for r in records for cid in r.chunk_ids()}
+        self.chroma.delete_chunk_ids(sorted(stored - set(wanted)))
+        lacking = [path for cid, path in wanted.items() if cid not in stored]
         return sorted(set(lacking)), len(lacking)
-
-    @staticmethod
-    def _vector_ids(collection, page: int = 5000) -> set[str]:
-        ids: set[str] = set()
-        while True:
-            got = collection.get(include=[], limit=page, offset=len(ids))["ids"]
-            ids.update(got)
-            if len(got) < page:
-                return ids
 
     def _data_version(self) -> int:
         try:
             return self._watch.execute("PRAGMA data_version").fetchone()[0]
         except sqlite3.DatabaseError as error:
-            raise _damaged(self.dir / "index.sqlite", error) from error
-
-    @contextmanager
-    def _current(self):
-        """The collection, reloaded first when another process changed the index; held until the block ends."""
-        with self._vectors_lock:
-            version = self._data_version()
-            if version != self._seen_version:
-                self._seen_version = version
-                if not self.settings.chroma_url:  # a server serves every client the same vectors
-                    self._client.close()
-                    self._client = _chroma_client(self.settings, self.dir)
-                    self.collection = self._open_collection()
-            yield self.collection
+            raise _damaged(self.cache_path, error) from error
 
     def close(self) -> None:
-        with self._vectors_lock:
-            self._client.close()
+        self.chroma.close()
+        with self._readers_lock:
             readers, self._every_reader = self._every_reader, []
         self._watch.close()
         self.db.close()
@@ -367,6 +446,10 @@ def _open_database(path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(SCHEMA)
+        if "prefix" not in {row[1] for row in db.execute("PRAGMA table_info(files)")}:  # a cache from before
+            with db:
+                db.execute("ALTER TABLE files ADD COLUMN prefix TEXT NOT NULL DEFAULT ''")
+                db.execute("ALTER TABLE files ADD COLUMN generation INTEGER NOT NULL DEFAULT 0")
     except sqlite3.OperationalError:
         db.close()
         raise
@@ -378,8 +461,8 @@ def _open_database(path: Path) -> sqlite3.Connection:
 
 def _damaged(path: Path, error: sqlite3.DatabaseError) -> IndexDamagedError:
     return IndexDamagedError(
-        f"the index at {path} is damaged ({error}): run `newsqa ingest FOLDER --rebuild` to build it again "
-        "from the articles"
+        f"the index cache at {path} is damaged ({error}): delete it and run the command again; it is "
+        "rebuilt from Chroma"
     )
 
 
@@ -434,25 +517,5 @@ def _describe(signature: dict) -> str:
     return f"embedder {signature.get('embedder')} and chunking {signature.get('chunking')}"
 
 
-def _chroma_client(settings: Settings, local_dir: Path):
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        if url.scheme not in ("http", "https") or not url.hostname:
-            raise ConfigError(f"NEWSQA_CHROMA_URL must look like http://host:port, not {settings.chroma_url!r}.")
-        try:
-            return chromadb.HttpClient(
-                host=url.hostname,
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
-        except ValueError:  # how chromadb reports a server it cannot reach
-            raise StoreUnavailableError(
-                f"Cannot reach the Chroma server at {settings.chroma_url}; start it with `chroma run` "
-                "or unset NEWSQA_CHROMA_URL to use the local index."
-            ) from None
-    return chromadb.PersistentClient(path=str(local_dir / "chroma"), settings=chroma_settings)
+def _removed(path: str, generation: int) -> FileRecord:
+    return FileRecord(path, "", 0, 0, 0, "removed", "", "", generation)

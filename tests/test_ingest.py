@@ -62,10 +62,12 @@ def expected_chunks(folder, path: str, settings: Settings):
 
 
 def assert_consistent(settings: Settings, folder=None) -> dict:
-    """Chroma and SQLite hold the same chunks, each file's exactly once; returns the file records."""
+    """Chroma and the cache hold the same files and chunks, each file's exactly once; returns the file records."""
     index = Index(settings)
     try:
         files = index.files()
+        truth = {r.path: r for r in index.chroma.file_records() if r.state != "removed"}
+        assert files == truth, "the cache's manifest is Chroma's"
         sqlite_ids = [row[0] for row in index.db.execute("SELECT id FROM chunks")]
         chroma_ids = index.collection.get(include=[])["ids"]
         assert len(set(chroma_ids)) == len(chroma_ids)
@@ -210,7 +212,7 @@ def test_a_file_that_turns_empty_or_binary_leaves_the_index(corpus, settings):
 
 
 @pytest.mark.parametrize("story", ["first ingest", "update"])
-def test_a_run_that_dies_between_chroma_and_sqlite_is_repaired_by_the_next(tmp_path, settings, monkeypatch, story):
+def test_a_run_that_dies_mid_batch_is_repaired_by_the_next(tmp_path, settings, monkeypatch, story):
     folder = tmp_path / "articles"
     names = write_articles(folder, 30)
     monkeypatch.setattr(ingest_module, "BATCH_CHUNKS", 4)
@@ -237,9 +239,10 @@ def test_a_run_that_dies_between_chroma_and_sqlite_is_repaired_by_the_next(tmp_p
 
     index = Index(settings)  # what the dead run left behind
     try:
-        states = dict(index.db.execute("SELECT path, state FROM files"))
-        assert sorted(p for p, s in states.items() if s == "pending") == half_written
-        # Chroma already holds the half-written files' new vectors, which SQLite knows nothing of.
+        # Chroma's manifest, the source of truth, marks them pending; the cache never saw them published.
+        pending = index.chroma.file_records(state="pending")
+        assert sorted(r.path for r in pending) == half_written
+        # Chroma already holds the half-written files' new vectors, which the cache knows nothing of.
         new_vectors = set(index.collection.get(where={"file": {"$in": half_written}}, include=[])["ids"])
         sqlite_ids = {row[0] for row in index.db.execute("SELECT id FROM chunks")}
         assert new_vectors and not new_vectors & sqlite_ids
@@ -366,14 +369,15 @@ def test_changing_the_chunk_size_is_refused_until_ingest_rebuilds(corpus, settin
 
 
 def test_reading_vectors_from_other_threads_survives_a_reload(settings, corpus):
-    """A search after another connection's write reloads the Chroma client; counts and searches in other
-    threads of the same index meanwhile must neither fail nor see a closed client."""
+    """A search after another process's write reloads the embedded Chroma client; counts and searches in
+    other threads of the same index meanwhile must neither fail nor see a closed client."""
     import threading
 
     from rag.store import Index
 
     rag.ingest(corpus, settings=settings, progress=False)
     index = Index(settings)  # the only client of its Chroma folder: a reload really stops it
+    index.sync()
     errors, stop = [], threading.Event()
 
     def count() -> None:
@@ -383,19 +387,25 @@ def test_reading_vectors_from_other_threads_survives_a_reload(settings, corpus):
             except Exception as error:  # noqa: BLE001 - any failure is the finding
                 errors.append(error)
 
+    reloads = []
+    reopen = index.chroma.reopen
+    index.chroma.reopen = lambda: (reloads.append(1), reopen())
     counter = threading.Thread(target=count)
     counter.start()
     vector = np.zeros(384, dtype=np.float32)
     vector[0] = 1.0
     try:
         for n in range(40):
-            index.set_meta(poke=str(n))  # another connection's commit changes data_version
+            # As if another process published a write: this one's embedded Chroma must reload.
+            index.chroma.set_meta(generation=index.chroma.generation() + 1)
+            index._checked = 0.0
             index.dense_search(vector, 3)
     finally:
         stop.set()
         counter.join()
         index.close()
     assert not errors, errors[:3]
+    assert len(reloads) == 40
 
 
 def test_closing_an_index_closes_every_thread_s_connection(settings, corpus):
