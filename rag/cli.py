@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from . import Answer, NewsqaError, Settings, ask_stream, ingest, status
@@ -18,7 +19,7 @@ flags win. The openai backend reads OPENAI_API_KEY and OPENAI_BASE_URL.
 
 exit codes: 0 ok, 1 error, 2 bad settings, 3 bad corpus, 4 index built with other settings,
             5 model file missing, 6 LLM unreachable or refused, 7 Chroma server unreachable,
-            9 index damaged (`newsqa ingest FOLDER --rebuild` rebuilds it), 130 interrupted"""
+            9 local index cache damaged (delete it; it is rebuilt from Chroma), 130 interrupted"""
 
 
 def _settings_flags() -> argparse.ArgumentParser:
@@ -63,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("chat", parents=[common], help="ask questions in the terminal, one after another",
                         description="An interactive prompt; an empty line or Ctrl-D ends it.")
     commands.add_parser("status", parents=[common], help="what the index holds and what built it")
+    commands.add_parser("sync", parents=[common], help="bring this machine's cache up to date with Chroma now",
+                        description="Fetch what other processes ingested into the shared Chroma index since "
+                                    "this cache last looked. Searches do this by themselves every few seconds; "
+                                    "run it to warm a new app server's cache before it takes questions.")
 
     p = commands.add_parser("ui", parents=[common], help="serve the chat page in the browser (Gradio)",
                             description="Serve the chat page, with the corpus ingested first. It binds to "
@@ -214,7 +219,21 @@ def _status(args, settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"ingest": _ingest, "ask": _ask, "chat": _chat, "status": _status, "ui": _ui}
+def _sync(args, settings: Settings) -> int:
+    from .store import Index
+
+    started = time.perf_counter()
+    index = Index(settings)
+    try:
+        fetched = index.sync()
+        print(f"index {settings.index!r}: {fetched} chunks fetched; the cache holds {len(index.files())} files, "
+              f"{index.chunk_count()} chunks; {time.perf_counter() - started:.1f} s")
+    finally:
+        index.close()
+    return 0
+
+
+COMMANDS = {"ingest": _ingest, "ask": _ask, "chat": _chat, "status": _status, "sync": _sync, "ui": _ui}
 
 
 if __name__ == "__main__":
