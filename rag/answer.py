@@ -139,7 +139,7 @@ class Engine:
             self.index.close()
 
     def _answer(self, question: str, history: list[Turn], settings: Settings) -> Iterator[str | Answer]:
-        if self.index.chunk_count() == 0 and not self.index.files():
+        if self.index.is_empty():
             raise NewsqaError(f"index {settings.index!r} is empty: run `newsqa ingest FOLDER`")
         self.index.check_signature(_signature(settings))
         retriever = self.retriever_for(settings)

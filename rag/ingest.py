@@ -137,6 +137,7 @@ def _sync(index: Index, settings: Settings, files: list[CorpusFile], report: Ing
     embedder = None
     batch: list[tuple[FileRecord, list[Chunk]]] = []
     replace: list[str] = []
+    touched: list[tuple[str, int, int]] = []  # unchanged content, new size or mtime
 
     def flush() -> None:
         nonlocal embedder
@@ -160,7 +161,7 @@ def _sync(index: Index, settings: Settings, files: list[CorpusFile], report: Ing
             data = read_bytes(file, max_bytes)
             if previous and file.path not in stale and previous.sha256 == content_hash(data):
                 if (previous.size, previous.mtime_ns) != (file.size, file.mtime_ns):
-                    index.touch(file.path, file.size, file.mtime_ns)
+                    touched.append((file.path, file.size, file.mtime_ns))
                 report.unchanged.append(file.path)
                 continue
             article = parse_article(file.path, data)
@@ -181,6 +182,7 @@ def _sync(index: Index, settings: Settings, files: list[CorpusFile], report: Ing
             flush()
             bar.set_postfix(chunks=report.embedded_chunks, refresh=False)
     flush()
+    index.touch(touched)
     bar.close()
 
 

@@ -39,6 +39,9 @@ CHECK_EVERY_S = 2.0  # how stale a server-mode cache may be before a search look
 SYNC_CHUNKS = 2000  # chunks fetched and cached per transaction
 MIRRORED = ("signature", "corpus", "last_ingested")  # Chroma's index metadata, copied into the cache
 
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+POSTINGS_BUDGET = 100_000  # keyword matches one search may score before its commonest words are left out
+COMMON_SHARE = 0.05  # a word in more of the chunks than this adds little to a BM25 score
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -50,9 +53,10 @@ CREATE TABLE IF NOT EXISTS chunks (
     start INTEGER NOT NULL, end INTEGER NOT NULL, title TEXT NOT NULL, source TEXT NOT NULL,
     published TEXT NOT NULL, url TEXT NOT NULL, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_by_file ON chunks(file);
+CREATE INDEX IF NOT EXISTS articles ON chunks(source, published) WHERE position = 0;
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     title, source, text, content='chunks', content_rowid='rowid',
-    tokenize='porter unicode61 remove_diacritics 2');
+    tokenize='{tokenizer}');
 CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
     INSERT INTO chunks_fts(rowid, title, source, text) VALUES (new.rowid, new.title, new.source, new.text);
 END;
@@ -60,7 +64,7 @@ CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
     INSERT INTO chunks_fts(chunks_fts, rowid, title, source, text)
     VALUES ('delete', old.rowid, old.title, old.source, old.text);
 END;
-"""
+""".format(tokenizer=TOKENIZER)
 FILE_COLUMNS = "path, sha256, size, mtime_ns, chunks, state, title, prefix, generation"
 CHUNK_COLUMNS = "id, file, position, text, start, end, title, source, published, url"
 
@@ -105,14 +109,22 @@ class Index:
         """The chunks' Chroma collection."""
         return self.chroma.chunks
 
-    def _read(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+    def _reader(self) -> sqlite3.Connection:
         reader = getattr(self._readers, "db", None)
         if reader is None:
             # Used by its own thread only; check_same_thread=False lets close() shut it from another.
             reader = sqlite3.connect(self.cache_path, timeout=30, check_same_thread=False)
+            # Tokenizes a question's words as the keyword index does, to look up how many chunks hold each.
+            reader.execute(f"CREATE VIRTUAL TABLE temp.asked USING fts5(text, tokenize='{TOKENIZER}')")
+            reader.execute("CREATE VIRTUAL TABLE temp.asked_tokens USING fts5vocab(temp, asked, 'instance')")
+            reader.execute("CREATE VIRTUAL TABLE temp.indexed_terms USING fts5vocab(main, chunks_fts, 'row')")
             self._readers.db = reader
             with self._readers_lock:
                 self._every_reader.append(reader)
+        return reader
+
+    def _read(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+        reader = self._reader()
         try:
             return reader.execute(sql, params).fetchall()
         except sqlite3.OperationalError:  # locked or busy, not damaged
@@ -146,7 +158,7 @@ class Index:
     def check_signature(self, wanted: dict) -> None:
         """Raises IndexMismatchError when the index was built with another embedder or chunking."""
         built = self.build_signature()
-        if built is not None and built != wanted and self.chunk_count() > 0:
+        if built is not None and built != wanted and not self.is_empty():
             raise IndexMismatchError(
                 f"Index {self.settings.index!r} was built with {_describe(built)}, but these settings ask for "
                 f"{_describe(wanted)}. Run `newsqa ingest` to rebuild it with the new settings, "
@@ -225,6 +237,9 @@ class Index:
         ]
         kept = dict(self.db.execute(f"SELECT key, value FROM meta WHERE key IN {MIRRORED}"))
         self.chroma.put_files(records)
+        with self.db:
+            self.db.executemany("UPDATE files SET prefix=?, generation=1 WHERE path=?",
+                                [(record.prefix, record.path) for record in records])
         self.chroma.set_meta(**kept, generation=1)
         self._cache_meta({"synced_generation": 1, "store": self.chroma.identity, "schema": CACHE_SCHEMA})
 
@@ -246,13 +261,26 @@ class Index:
             raise RuntimeError("Index writes happen inside `with index.writing():`")
         return self._writing_generation
 
-    def _publish(self) -> None:
+    def _publish(self, written: list[tuple[FileRecord, list[Chunk] | None]] = ()) -> None:
+        """Publishes the batch; the writer's cache takes ``written`` as it is rather than fetching it back
+        (chunks None: the file's chunks are unchanged, only its record is new)."""
         generation = self._generation()
         self.chroma.publish(generation)
         self._writing_generation = generation + 1
         if self._vectors_generation == generation - 1:
             self._vectors_generation = generation  # this client wrote those vectors itself
-        self.sync()
+        with self._sync_lock:
+            if not written or self.meta("synced_generation") != str(generation - 1):
+                self.sync()
+                return
+            with self.db:
+                self._delete_rows([record.path for record, chunks in written if chunks is not None])
+                self.db.executemany("DELETE FROM files WHERE path=?", [(record.path,) for record, _ in written])
+                self._insert_chunks([chunk for _, chunks in written for chunk in chunks or ()])
+                self.db.executemany(f"INSERT INTO files({FILE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+                                    [dataclasses.astuple(record) for record, _ in written])
+                self.db.execute("UPDATE meta SET value=? WHERE key='synced_generation'", (str(generation),))
+            self._seen_version = self._data_version()
 
     def reset(self) -> None:
         """Empties the index: every vector, chunk and file record."""
@@ -272,12 +300,15 @@ class Index:
         rows = self._read(f"SELECT {FILE_COLUMNS} FROM files")
         return {row[0]: FileRecord(*row) for row in rows}
 
-    def touch(self, path: str, size: int, mtime_ns: int) -> None:
-        """Records a new mtime for a file whose content did not change."""
-        record = self.files()[path]
-        self.chroma.put_files([dataclasses.replace(record, size=size, mtime_ns=mtime_ns,
-                                                   generation=self._generation())])
-        self._publish()
+    def touch(self, changed: list[tuple[str, int, int]]) -> None:
+        """Records new sizes and mtimes, (path, size, mtime_ns), for files whose content did not change."""
+        if not changed:
+            return
+        known = self.files()
+        records = [dataclasses.replace(known[path], size=size, mtime_ns=mtime_ns, generation=self._generation())
+                   for path, size, mtime_ns in changed]
+        self.chroma.put_files(records)
+        self._publish([(record, None) for record in records])
 
     def recover(self) -> list[str]:
         """Removes what an interrupted run left half-written; returns those files' paths."""
@@ -297,12 +328,13 @@ class Index:
             self.chroma.delete_chunks_of(replace)
         chunks = [chunk for _, file_chunks in batch for chunk in file_chunks]
         self._upsert_vectors(chunks, vectors)
-        self.chroma.put_files([
-            dataclasses.replace(record, chunks=len(file_chunks), state="done", generation=generation,
-                                prefix=file_chunks[0].id.rsplit(":", 1)[0] if file_chunks else "")
+        written = [
+            (dataclasses.replace(record, chunks=len(file_chunks), state="done", generation=generation,
+                                 prefix=file_chunks[0].id.rsplit(":", 1)[0] if file_chunks else ""), file_chunks)
             for record, file_chunks in batch
-        ])
-        self._publish()
+        ]
+        self.chroma.put_files([record for record, _ in written])
+        self._publish(written)
 
     def remove(self, paths: list[str]) -> None:
         """Drops these files and all their chunks."""
@@ -338,7 +370,7 @@ class Index:
         """(chunk id, BM25 score, higher is better) of the ``n`` best keyword matches; only from ``sources``
         (publishers) or ``files`` when given."""
         self.refresh()
-        terms = query_terms(text)
+        terms = self._affordable(query_terms(text))
         if not terms:
             return []
         match = " OR ".join(f'"{t}"' for t in terms)
@@ -352,6 +384,41 @@ class Index:
         )
         return [(cid, float(score)) for cid, score in rows]
 
+    def _affordable(self, terms: list[str]) -> list[str]:
+        """The words worth searching: BM25 scores every chunk holding any of them, and at a million chunks a
+        question's common words match most. Past POSTINGS_BUDGET matches the words in over COMMON_SHARE of
+        the chunks are left out; the three rarest always stay. A small corpus never reaches the budget."""
+        counts = self._document_counts(terms)
+        if sum(counts.values()) <= POSTINGS_BUDGET:
+            return terms
+        kept = [term for term in terms if counts[term] <= COMMON_SHARE * self._statistics()["chunks"]]
+        return kept if len(kept) >= 3 else sorted(terms, key=counts.__getitem__)[:3]
+
+    def _document_counts(self, terms: list[str]) -> dict[str, int]:
+        """How many chunks hold each word, as the keyword index stems it; remembered until the cache changes."""
+        known = self._statistics()["document_counts"]
+        new = [term for term in dict.fromkeys(terms) if term not in known]
+        if new:
+            reader = self._reader()
+            reader.execute("DELETE FROM temp.asked")
+            reader.executemany("INSERT INTO temp.asked(rowid, text) VALUES (?, ?)", enumerate(new))
+            tokens = reader.execute("SELECT doc, term FROM temp.asked_tokens").fetchall()
+            reader.commit()
+            counts = [0] * len(new)
+            for row, token in tokens:
+                found = reader.execute("SELECT doc FROM temp.indexed_terms WHERE term = ?", (token,)).fetchone()
+                counts[row] = max(counts[row], found[0] if found else 0)
+            known.update(zip(new, counts))
+        return {term: known[term] for term in terms}
+
+    def _statistics(self) -> dict:
+        version = (self.meta("store"), self.meta("synced_generation"))
+        cached = getattr(self._readers, "statistics", None)
+        if cached is None or cached[0] != version:
+            cached = (version, {"chunks": self.chunk_count(), "document_counts": {}})
+            self._readers.statistics = cached
+        return cached[1]
+
     def mentions(self, phrase: str) -> bool:
         """Whether any chunk contains ``phrase``, word for word (stemmed, as the keyword index is)."""
         phrase_words = words(phrase)
@@ -362,19 +429,18 @@ class Index:
 
     def profile(self) -> dict:
         """The corpus's publishers (articles each), publication years (articles each), most first, and its
-        article count.
-
-        Cached until the index changes: the query reads every chunk row.
-        """
-        version = self._read("SELECT max(rowid), count(*) FROM files")[0]
+        article count; cached until the cache syncs a new generation."""
+        version = (self.meta("store"), self.meta("synced_generation"))
         cached = getattr(self, "_profile", None)
         if cached and cached[0] == version:
             return cached[1]
+        # Each article's first chunk stands for it (an index holds just those), so this reads one row per article.
         sources = self._read(
-            "SELECT source, count(DISTINCT file) AS n FROM chunks WHERE source != '' GROUP BY source ORDER BY n DESC")
+            "SELECT source, count(*) AS n FROM chunks WHERE position = 0 AND source != ''"
+            " GROUP BY source ORDER BY n DESC")
         years = self._read(
-            "SELECT substr(published, 1, 4) AS y, count(DISTINCT file) AS n FROM chunks"
-            " WHERE published GLOB '[12][0-9][0-9][0-9]*' GROUP BY y ORDER BY n DESC")
+            "SELECT substr(published, 1, 4) AS y, count(*) AS n FROM chunks"
+            " WHERE position = 0 AND published GLOB '[12][0-9][0-9][0-9]*' GROUP BY y ORDER BY n DESC")
         articles = self._read("SELECT count(*) FROM files")[0][0]
         profile = {"sources": dict(sources), "years": {int(y): n for y, n in years}, "articles": articles}
         self._profile = (version, profile)
@@ -404,6 +470,10 @@ class Index:
 
     def chunk_count(self) -> int:
         return self._read("SELECT count(*) FROM chunks")[0][0]
+
+    def is_empty(self) -> bool:
+        """No file recorded, not even a pending one; cheaper than counting a million chunks."""
+        return not self._read("SELECT 1 FROM files LIMIT 1")
 
     def vector_count(self) -> int:
         return self.chroma.vector_count()
