@@ -429,3 +429,33 @@ def test_closing_an_index_closes_every_thread_s_connection(settings, corpus):
     for reader in readers:
         with pytest.raises(sqlite3.ProgrammingError):
             reader.execute("SELECT 1")
+
+
+def test_a_large_index_leaves_a_question_s_commonest_words_out_of_the_keyword_search(tmp_path, settings, monkeypatch):
+    from rag import store
+
+    folder = tmp_path / "articles"
+    write_articles(folder, 12)
+    (folder / "rare.txt").write_text("Officials said the Zorblaxium plant would install turbines.\n", encoding="utf-8")
+    rag.ingest(folder, settings=settings, progress=False)
+    index = Index(settings)
+    words = ["officials", "said", "zorblaxium", "plant", "installing", "turbines"]
+    question = "Officials said what about the Zorblaxium plant installing turbines?"
+    try:
+        assert index._affordable(words) == words, "a small corpus keeps every word"
+        everything = index.lexical_search(question, 50)
+        monkeypatch.setattr(store, "POSTINGS_BUDGET", 10)  # as if the corpus were a million chunks
+        monkeypatch.setattr(store, "COMMON_SHARE", 0.2)
+
+        counts = index._document_counts(words)
+        kept = index._affordable(words)
+        pruned = index.lexical_search(question, 50)
+
+        assert counts == {"officials": 13, "said": 13, "zorblaxium": 1, "plant": 1, "installing": 1, "turbines": 1}
+        assert kept == ["zorblaxium", "plant", "installing", "turbines"]  # "installing" counted as "install"
+        assert len(pruned) == 1 < len(everything) and pruned[0][0] == everything[0][0]
+        assert index.chunks([pruned[0][0]])[pruned[0][0]].file == "rare.txt"
+        monkeypatch.setattr(store, "COMMON_SHARE", 0.01)
+        assert index._affordable(words) == ["zorblaxium", "plant", "installing"], "the three rarest stay"
+    finally:
+        index.close()
