@@ -459,3 +459,28 @@ def test_a_large_index_leaves_a_question_s_commonest_words_out_of_the_keyword_se
         assert index._affordable(words) == ["zorblaxium", "plant", "installing"], "the three rarest stay"
     finally:
         index.close()
+
+
+def test_an_index_from_before_chroma_held_the_manifest_is_adopted_not_rebuilt(corpus, settings, embedded):
+    rag.ingest(corpus, settings=settings, progress=False)
+    index = Index(settings)
+    try:  # the layout of earlier versions: the manifest in SQLite only, no generation anywhere
+        index.chroma._client.delete_collection(f"{index.chroma.name}-files")
+        with index.db:
+            index.db.execute("DELETE FROM meta WHERE key IN ('store', 'synced_generation', 'schema')")
+            index.db.execute("UPDATE files SET prefix='', generation=0")
+        before = sorted(index.db.execute("SELECT id, text FROM chunks"))
+    finally:
+        index.close()
+    embedded.clear()
+
+    report = rag.ingest(corpus, settings=settings, progress=False)
+
+    assert embedded == [] and report.embedded_chunks == 0 and len(report.unchanged) == 2
+    files = assert_consistent(settings, corpus)
+    assert all(record.prefix for record in files.values())
+    index = Index(settings)
+    try:
+        assert sorted(index.db.execute("SELECT id, text FROM chunks")) == before
+    finally:
+        index.close()
