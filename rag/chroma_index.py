@@ -134,7 +134,7 @@ class ChromaIndex:
 
     def publish(self, generation: int) -> None:
         """Makes everything written with ``generation`` visible to readers."""
-        self._check_lease()
+        self.check_lease()
         self.set_meta(generation=generation)
 
     # -- the write lease -----------------------------------------------------------------
@@ -186,7 +186,7 @@ class ChromaIndex:
             except Exception:  # noqa: BLE001 - the writer's own next call reports an unreachable server
                 pass
 
-    def _check_lease(self) -> None:
+    def check_lease(self) -> None:
         if self._lease is None:
             return
         if self._lease_lost or self.meta().get("lease") != self._lease:

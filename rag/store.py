@@ -347,6 +347,7 @@ class Index:
 
     def _mark_pending(self, paths: list[str]) -> None:
         generation = self._generation()
+        self.chroma.check_lease()  # before the batch writes anything, not only when it publishes
         self.chroma.put_files([FileRecord(path, "", 0, 0, 0, "pending", "", "", generation) for path in paths])
 
     def _upsert_vectors(self, chunks: list[Chunk], vectors: np.ndarray) -> None:

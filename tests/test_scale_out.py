@@ -231,3 +231,36 @@ def test_a_chroma_server_that_dies_mid_ingest_is_exit_7_and_a_rerun_repairs(tmp_
         assert_consistent(served(url, tmp_path / "check", "outage"), folder)
     finally:
         stop(server)
+
+
+def test_a_writer_whose_lease_was_taken_stops_before_its_next_batch(tmp_path, monkeypatch):
+    import importlib
+
+    from rag.chroma_index import LeaseLostError
+    from rag.embeddings import MiniLMEmbedding
+
+    folder = tmp_path / "articles"
+    write_articles(folder, 12)
+    settings = Settings.load(data_dir=tmp_path / "data")
+    monkeypatch.setattr(importlib.import_module("rag.ingest"), "BATCH_CHUNKS", 4)
+    batches = []
+    original = MiniLMEmbedding.embed
+
+    def stolen_after_the_first_batch(self, texts):
+        batches.append(len(texts))
+        if len(batches) == 2:  # another writer, paused past the lease, takes over meanwhile
+            thief = Index(settings)
+            thief.chroma.set_meta(lease="elsewhere 1 thief", lease_until=time.time() + 60)
+            thief.close()
+        return original(self, texts)
+
+    monkeypatch.setattr(MiniLMEmbedding, "embed", stolen_after_the_first_batch)
+    with pytest.raises(LeaseLostError, match="another process took the write lease"):
+        rag.ingest(folder, settings=settings, progress=False)
+
+    index = Index(settings)
+    try:
+        assert len(batches) == 2 and index.chroma.file_records(state="pending") == []  # nothing half-written
+        assert index.chroma.meta()["lease"] == "elsewhere 1 thief", "the loser leaves the new holder's lease alone"
+    finally:
+        index.close()
