@@ -89,7 +89,11 @@ class Index:
         self._readers = threading.local()  # a connection per thread: the UI answers from several
         self._every_reader: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
-        self.chroma = ChromaIndex(settings, self.dir)
+        try:
+            self.chroma = ChromaIndex(settings, self.dir)
+        except BaseException:
+            self.db.close()
+            raise
         self._sync_lock = threading.RLock()
         # The cache's data_version changes when another process commits to it: then look for new writes at once.
         self._watch = sqlite3.connect(self.cache_path, timeout=30, check_same_thread=False)
