@@ -205,12 +205,18 @@ class Index:
             self.sync()
 
     def _fetch(self, records: list[FileRecord]) -> int:
+        """Caches these records and their chunks, a batch at a time; Chroma reads the next batch (on the
+        server's core) while this process stores the last."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        batches = _batches(records, SYNC_CHUNKS)
         fetched = 0
-        batch: list[FileRecord] = []
-        for n, record in enumerate(records):
-            batch.append(record)
-            if n == len(records) - 1 or sum(r.chunks for r in batch if r.state == "done") >= SYNC_CHUNKS:
-                chunks = self.chroma.get_chunks([cid for r in batch if r.state == "done" for cid in r.chunk_ids()])
+        with ThreadPoolExecutor(1, thread_name_prefix="newsqa-sync") as reader:
+            upcoming = [reader.submit(self._chunks_of, batch) for batch in batches[:1]]
+            for n, batch in enumerate(batches):
+                chunks = upcoming.pop().result()
+                if n + 1 < len(batches):
+                    upcoming.append(reader.submit(self._chunks_of, batches[n + 1]))
                 with self.db:
                     self._delete_rows([r.path for r in batch])
                     self._insert_chunks(chunks)
@@ -219,8 +225,10 @@ class Index:
                         [dataclasses.astuple(r) for r in batch if r.state != "removed"],
                     )
                 fetched += len(chunks)
-                batch.clear()
         return fetched
+
+    def _chunks_of(self, records: list[FileRecord]) -> list[Chunk]:
+        return self.chroma.get_chunks([cid for r in records if r.state == "done" for cid in r.chunk_ids()])
 
     def _insert_chunks(self, chunks: list[Chunk]) -> None:
         self.db.executemany(
@@ -594,3 +602,16 @@ def _describe(signature: dict) -> str:
 
 def _removed(path: str, generation: int) -> FileRecord:
     return FileRecord(path, "", 0, 0, 0, "removed", "", "", generation)
+
+
+def _batches(records: list[FileRecord], chunks: int) -> list[list[FileRecord]]:
+    """The records in runs of about ``chunks`` chunks each."""
+    batches: list[list[FileRecord]] = [[]]
+    size = 0
+    for record in records:
+        if size >= chunks:
+            batches.append([])
+            size = 0
+        batches[-1].append(record)
+        size += record.chunks if record.state == "done" else 0
+    return batches if batches[0] else []

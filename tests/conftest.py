@@ -60,6 +60,17 @@ def reap(process: subprocess.Popen) -> None:
     process.wait()
 
 
+def the_one_that_waited(processes: list[subprocess.Popen], logs: list[Path]) -> tuple[str, subprocess.Popen]:
+    """Two writers started at once both succeeded and exactly one said it waited: its output, and the other."""
+    for process in processes:
+        process.wait(timeout=600)
+    outputs = [log.read_text(errors="replace") for log in logs]
+    assert [p.returncode for p in processes] == [0, 0], outputs
+    waited = [(o, p) for o, p in zip(outputs, reversed(processes)) if "waiting for it to finish" in o]
+    assert len(waited) == 1, outputs
+    return waited[0]
+
+
 def seeds_copy(folder: Path) -> Path:
     """A writable copy of seeds/ at ``folder``/corpus."""
     corpus = folder / "corpus"

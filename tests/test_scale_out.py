@@ -21,15 +21,10 @@ from rag import Settings
 from rag.embeddings import get_embedder
 from rag.retrieval import HybridRetriever
 from rag.store import CHECK_EVERY_S, Index
-from tests.conftest import ROOT, free_port, reap, stop, wait_for_http
+from tests.conftest import ROOT, free_port, reap, stop, the_one_that_waited, wait_for_http
+from tests.faults.test_faults_index import SMALL_BATCH_CLI, wait_until
 from tests.test_ingest import assert_consistent, write_articles
 
-SMALL_BATCH_CLI = (
-    "import importlib, sys\n"
-    "importlib.import_module('rag.ingest').BATCH_CHUNKS = 8\n"
-    "from rag.cli import main\n"
-    "sys.exit(main(sys.argv[1:]))\n"
-)
 ARTICLES = 60
 
 
@@ -60,14 +55,6 @@ def contents(settings: Settings) -> dict:
         }
     finally:
         index.close()
-
-
-def wait_until(ready, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while not ready():
-        assert process.poll() is None, f"it ended first:\n{log.read_text(errors='replace')[-2000:]}"
-        assert time.monotonic() < deadline, "nothing happened in time"
-        time.sleep(0.05)
 
 
 def published_files(url: str, index: str, scratch: Path) -> int:
@@ -159,14 +146,9 @@ def test_two_ingests_on_two_machines_take_turns_through_the_lease(chroma_server,
     # Different data folders: no shared file lock, only the lease in Chroma keeps them apart.
     processes = [cli("ingest", str(folder), "--quiet", data_dir=tmp_path / f"machine-{n}", url=chroma_server,
                      index="two-writers", log=log, small_batches=True) for n, log in enumerate(logs)]
-    for process in processes:
-        process.wait(timeout=600)
 
-    outputs = [log.read_text(errors="replace") for log in logs]
-    assert [p.returncode for p in processes] == [0, 0], outputs
-    waited = [(o, p) for o, p in zip(outputs, reversed(processes)) if "waiting for it to finish" in o]
-    assert len(waited) == 1, outputs
-    output, other = waited[0]
+    output, other = the_one_that_waited(processes, logs)
+
     assert f"another ingest (process {other.pid} on " in output and "is writing index 'two-writers'" in output
     assert "0 chunks embedded" in output, "the one that waited found everything done"
     assert_consistent(served(chroma_server, tmp_path / "check", "two-writers"), folder)
@@ -182,7 +164,8 @@ def test_a_killed_server_mode_ingest_rerun_equals_a_clean_build(chroma_server, t
     process = cli("ingest", str(folder), "--quiet", data_dir=tmp_path / "a", url=chroma_server, index="killed",
                   log=log, small_batches=True)
     try:
-        wait_until(lambda: published_files(chroma_server, "killed", tmp_path / "watch") >= ARTICLES // 2, process, log)
+        half_done = lambda: published_files(chroma_server, "killed", tmp_path / "watch") >= ARTICLES // 2  # noqa: E731
+        wait_until(half_done, process, log, 180)
         process.send_signal(signal.SIGKILL)
     finally:
         reap(process)
@@ -218,7 +201,7 @@ def test_a_chroma_server_that_dies_mid_ingest_is_exit_7_and_a_rerun_repairs(tmp_
     try:
         process = cli("ingest", str(folder), "--quiet", data_dir=tmp_path / "a", url=url, index="outage",
                       log=log, small_batches=True)
-        wait_until(lambda: published_files(url, "outage", tmp_path / "watch") >= 10, process, log)
+        wait_until(lambda: published_files(url, "outage", tmp_path / "watch") >= 10, process, log, 180)
         server.send_signal(signal.SIGKILL)
         server.wait()
         assert process.wait(timeout=120) == 7, log.read_text(errors="replace")[-2000:]

@@ -38,7 +38,7 @@ from rag import Settings
 from rag.embeddings import get_embedder
 from rag.retrieval import HybridRetriever
 from rag.store import Index
-from tests.conftest import MIDJOURNEY_GADGETS, MIDJOURNEY_VENTUREBEAT, ROOT, reap
+from tests.conftest import MIDJOURNEY_GADGETS, MIDJOURNEY_VENTUREBEAT, ROOT, reap, the_one_that_waited
 from tests.test_cli import newsqa
 from tests.test_ingest import assert_consistent, write_articles
 
@@ -270,14 +270,9 @@ def test_two_ingests_at_once_take_turns_and_say_so(tmp_path, clean_build):
     logs = [tmp_path / "first.log", tmp_path / "second.log"]
     processes = [start(SMALL_BATCH_CLI, "ingest", str(folder), "--quiet", data_dir=data_dir, log=log)
                  for log in logs]
-    for process in processes:
-        process.wait(timeout=300)
 
-    outputs = [log.read_text(errors="replace") for log in logs]
-    assert [p.returncode for p in processes] == [0, 0], outputs
-    waited = [(o, p) for o, p in zip(outputs, reversed(processes)) if "waiting for it to finish" in o]
-    assert len(waited) == 1, outputs
-    output, other = waited[0]
+    output, other = the_one_that_waited(processes, logs)
+
     assert f"another ingest (process {other.pid}) is updating index 'default'" in output
     assert "0 chunks embedded" in output, "the one that waited found everything done"
     settings = Settings.load(data_dir=data_dir)
