@@ -102,7 +102,7 @@ def _update(index: Index, folder: str | Path | None, rebuild: bool, progress: bo
     report.recovered = index.recover()
     signature = {"embedder": embedder_id(settings), "chunking": chunking_id(settings.chunk_size, settings.chunk_overlap)}
     built = index.build_signature()
-    if rebuild or (built is not None and built != signature and index.chunk_count() > 0):
+    if rebuild or (built is not None and built != signature and not index.is_empty()):
         report.rebuilt_because = "asked to" if rebuild else (
             f"it was built with {built['embedder']} / {built['chunking']}, "
             f"now {signature['embedder']} / {signature['chunking']}"
