@@ -41,7 +41,7 @@ MIRRORED = ("signature", "corpus", "last_ingested")  # Chroma's index metadata, 
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 POSTINGS_BUDGET = 100_000  # keyword matches one search may score before its commonest words are left out
-COMMON_SHARE = 0.05  # a word in more of the chunks than this adds little to a BM25 score
+PRUNED_POSTINGS = 20_000  # what such a search is cut down to: its rarest words, up to this many matches
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -399,17 +399,23 @@ class Index:
 
     def _affordable(self, terms: list[str]) -> list[str]:
         """The words worth searching: BM25 scores every chunk holding any of them, and at a million chunks a
-        question's common words match most. Past POSTINGS_BUDGET matches the words in over COMMON_SHARE of
-        the chunks are left out; the three rarest always stay. A small corpus never reaches the budget."""
+        question's common words match most. A search that would score over POSTINGS_BUDGET chunks keeps its
+        rarest words, which weigh most in BM25, up to PRUNED_POSTINGS matches (the rarest always stays).
+        A small corpus never reaches the budget."""
         counts = self._document_counts(terms)
         if sum(counts.values()) <= POSTINGS_BUDGET:
             return terms
-        kept = [term for term in terms if counts[term] <= COMMON_SHARE * self._statistics()["chunks"]]
-        return kept if len(kept) >= 3 else sorted(terms, key=counts.__getitem__)[:3]
+        kept, matches = [], 0
+        for term in sorted(terms, key=counts.__getitem__):
+            if kept and matches + counts[term] > PRUNED_POSTINGS:
+                break
+            kept.append(term)
+            matches += counts[term]
+        return [term for term in terms if term in kept]
 
     def _document_counts(self, terms: list[str]) -> dict[str, int]:
         """How many chunks hold each word, as the keyword index stems it; remembered until the cache changes."""
-        known = self._statistics()["document_counts"]
+        known = self._known_counts()
         new = [term for term in dict.fromkeys(terms) if term not in known]
         if new:
             reader = self._reader()
@@ -424,12 +430,13 @@ class Index:
             known.update(zip(new, counts))
         return {term: known[term] for term in terms}
 
-    def _statistics(self) -> dict:
+    def _known_counts(self) -> dict[str, int]:
+        """This thread's remembered document counts, forgotten when the cache syncs a new generation."""
         version = (self.meta("store"), self.meta("synced_generation"))
-        cached = getattr(self._readers, "statistics", None)
+        cached = getattr(self._readers, "document_counts", None)
         if cached is None or cached[0] != version:
-            cached = (version, {"chunks": self.chunk_count(), "document_counts": {}})
-            self._readers.statistics = cached
+            cached = (version, {})
+            self._readers.document_counts = cached
         return cached[1]
 
     def mentions(self, phrase: str) -> bool:
