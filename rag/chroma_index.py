@@ -14,7 +14,6 @@ readers see removals the same way.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import os
 import socket
@@ -317,10 +316,6 @@ def _alive(holder: str) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def signature_text(signature: dict) -> str:
-    return json.dumps(signature, sort_keys=True)
 
 
 @contextmanager
