@@ -16,6 +16,7 @@ finds what the vector store lost, and :meth:`Index.writing` lets one writer in a
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import sqlite3
 import sys
@@ -34,7 +35,6 @@ from .text import query_terms, words
 
 __all__ = ["FileRecord", "Index", "ingest_lock", "set_aside"]
 
-CACHE_SCHEMA = "2"  # bump when SCHEMA changes: an older cache is dropped and synced again
 CHECK_EVERY_S = 2.0  # how stale a server-mode cache may be before a search looks for newer writes
 SYNC_CHUNKS = 2000  # chunks fetched and cached per transaction
 MIRRORED = ("signature", "corpus", "last_ingested")  # Chroma's index metadata, copied into the cache
@@ -154,8 +154,6 @@ class Index:
             )
 
     def build_signature(self) -> dict | None:
-        import json
-
         raw = self.meta("signature")
         return json.loads(raw) if raw else None
 
@@ -189,8 +187,7 @@ class Index:
             if published != synced:
                 fetched = self._fetch(self.chroma.file_records(after=synced, upto=published))
             mirrored = {key: meta[key] for key in MIRRORED if key in meta}
-            self._cache_meta({**mirrored, "synced_generation": published, "store": self.chroma.identity,
-                              "schema": CACHE_SCHEMA})
+            self._cache_meta({**mirrored, "synced_generation": published, "store": self.chroma.identity})
             self._seen_version = self._data_version()  # our own commits are not news
             if not self.settings.chroma_url and self._vectors_generation not in (None, published):
                 self.chroma.reopen()  # another process wrote vectors this client has not loaded
@@ -253,7 +250,7 @@ class Index:
             self.db.executemany("UPDATE files SET prefix=?, generation=1 WHERE path=?",
                                 [(record.prefix, record.path) for record in records])
         self.chroma.set_meta(**kept, generation=1)
-        self._cache_meta({"synced_generation": 1, "store": self.chroma.identity, "schema": CACHE_SCHEMA})
+        self._cache_meta({"synced_generation": 1, "store": self.chroma.identity})
 
     # -- writing, one writer at a time ----------------------------------------------------
 

@@ -467,7 +467,7 @@ def test_an_index_from_before_chroma_held_the_manifest_is_adopted_not_rebuilt(co
     try:  # the layout of earlier versions: the manifest in SQLite only, no generation anywhere
         index.chroma._client.delete_collection(f"{index.chroma.name}-files")
         with index.db:
-            index.db.execute("DELETE FROM meta WHERE key IN ('store', 'synced_generation', 'schema')")
+            index.db.execute("DELETE FROM meta WHERE key IN ('store', 'synced_generation')")
             index.db.execute("UPDATE files SET prefix='', generation=0")
         before = sorted(index.db.execute("SELECT id, text FROM chunks"))
     finally:
