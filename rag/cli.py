@@ -18,8 +18,9 @@ Settings also come from NEWSQA_* environment variables (NEWSQA_BACKEND, NEWSQA_T
 flags win. The openai backend reads OPENAI_API_KEY and OPENAI_BASE_URL.
 
 exit codes: 0 ok, 1 error, 2 bad settings, 3 bad corpus, 4 index built with other settings,
-            5 model file missing, 6 LLM unreachable or refused, 7 Chroma server unreachable,
-            9 local index cache damaged (delete it; it is rebuilt from Chroma), 130 interrupted"""
+            5 model file missing, 6 LLM unreachable or refused, 7 Chroma server unreachable or lost
+            mid-ingest, or the write lease lost, 9 local index cache damaged (delete it; it is rebuilt
+            from Chroma), 130 interrupted"""
 
 
 def _settings_flags() -> argparse.ArgumentParser:
@@ -223,10 +224,10 @@ def _sync(args, settings: Settings) -> int:
     from .store import Index
 
     started = time.perf_counter()
-    index = Index(settings)
+    index = Index(settings)  # opening syncs
     try:
-        fetched = index.sync()
-        print(f"index {settings.index!r}: {fetched} chunks fetched; the cache holds {len(index.files())} files, "
+        index.sync()
+        print(f"index {settings.index!r}: {index.fetched} chunks fetched; the cache holds {len(index.files())} files, "
               f"{index.chunk_count()} chunks; {time.perf_counter() - started:.1f} s")
     finally:
         index.close()

@@ -79,6 +79,7 @@ class Index:
         self.cache_path = self.dir / "index.sqlite"
         self.cache_rebuilt: str | None = None  # why the cache was set aside, when it was
         self.store_lost: tuple[int, int] | None = None  # (files, chunks) the cache held of a store now empty
+        self.fetched = 0  # chunks synced from Chroma since this index was opened
         try:
             self.db = _open_database(self.cache_path)
         except IndexDamagedError as damage:
@@ -186,6 +187,7 @@ class Index:
             fetched = 0
             if published != synced:
                 fetched = self._fetch(self.chroma.file_records(after=synced, upto=published))
+                self.fetched += fetched
             mirrored = {key: meta[key] for key in MIRRORED if key in meta}
             self._cache_meta({**mirrored, "synced_generation": published, "store": self.chroma.identity})
             self._seen_version = self._data_version()  # our own commits are not news

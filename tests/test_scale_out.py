@@ -247,3 +247,16 @@ def test_a_writer_whose_lease_was_taken_stops_before_its_next_batch(tmp_path, mo
         assert index.chroma.meta()["lease"] == "elsewhere 1 thief", "the loser leaves the new holder's lease alone"
     finally:
         index.close()
+
+
+def test_newsqa_sync_says_how_much_a_fresh_cache_fetched(chroma_server, tmp_path):
+    folder = tmp_path / "articles"
+    write_articles(folder, 3)
+    cli("ingest", str(folder), "--quiet", data_dir=tmp_path / "a", url=chroma_server, index="synced-by-cli")
+
+    fresh = cli("sync", data_dir=tmp_path / "b", url=chroma_server, index="synced-by-cli")
+    again = cli("sync", data_dir=tmp_path / "b", url=chroma_server, index="synced-by-cli")
+
+    chunks = contents(served(chroma_server, tmp_path / "b", "synced-by-cli"))["chunks"]
+    assert fresh.returncode == 0 and f"{len(chunks)} chunks fetched; the cache holds 3 files" in fresh.stdout
+    assert again.returncode == 0 and "0 chunks fetched" in again.stdout
