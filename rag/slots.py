@@ -162,14 +162,17 @@ _TRAILING = re.compile(r"(?:['’]s|[.,;:'’])+$")
 def names(text: str) -> list[str]:
     """Runs of capitalised words (and words with digits, "V1"), cut at titles and possessives
     ("Google CEO Sundar Pichai" → "Google", "Sundar Pichai"; "Apple's M2" → "Apple", "M2"),
-    without a leading stopword.
+    without a leading stopword, a lower-case ending ("Menlo Park-based" → "Menlo Park") or a
+    sentence's opening adverb ("Notably, in June").
 
     Not :func:`rag.text.names`, which keeps "Midjourney CEO David Holz" whole: these are candidate
     answers, and an answer is the person or the company, not both.
     """
     found = []
     for match in _NAME_SPAN.finditer(text):
-        for run in _runs(match.group().split()):
+        if _opening_adverb(text, match):
+            continue
+        for run in _runs(_without_lower_endings(match.group().split())):
             while run and (run[0].lower() in STOPWORDS or run[0].lower() in _AUXILIARY):
                 run = run[1:]
             while run and run[-1].lower() in ("of", "de", "van", "von", "the", "and", "&"):
@@ -178,6 +181,32 @@ def names(text: str) -> list[str]:
             if span and any(c.isalpha() for c in span):
                 found.append(span)
     return found
+
+
+_ADVERB_ENDINGS = ("ally", "ably", "ibly", "edly", "ately", "ently", "antly", "arly", "ously", "ively")
+_OPENERS = frozenset("however meanwhile moreover furthermore nevertheless nonetheless still instead overall earlier later "
+                     "today yesterday now then also thus therefore indeed besides afterwards elsewhere otherwise".split())
+
+
+def _opening_adverb(text: str, match: re.Match) -> bool:
+    """A one-word run that opens a sentence and is set off by a comma, and reads as an adverb:
+    "Notably, ...", "Meanwhile, ..."; not "Meta, on Saturday, ..."."""
+    word = match.group()
+    opens = not text[: match.start()].strip() or text[: match.start()].rstrip()[-1:] in ".!?\"“\n"
+    if " " in word or not opens or not text[match.end():].startswith(","):
+        return False
+    lower = word.lower()
+    return lower in _OPENERS or (len(lower) >= 7 and lower.endswith(_ADVERB_ENDINGS))
+
+
+def _without_lower_endings(words: list[str]) -> list[str]:
+    """Words up to the first with a lower-case ending after a hyphen, which is kept without it:
+    "Menlo Park-based" → "Menlo Park", "AI-generated" → "AI"; "Bankman-Fried" stays."""
+    for i, word in enumerate(words):
+        cut = re.match(r"^(.*?[\w.])-[a-z][\w-]*$", word)
+        if cut and not any(c.isupper() for c in word[len(cut.group(1)):]):
+            return words[:i] + [cut.group(1)]
+    return words
 
 
 def _runs(words: list[str]) -> list[list[str]]:
@@ -207,12 +236,44 @@ def spans(text: str, kind: str) -> list[str]:
         found = [n for n in found if not _is_date_word(n)]
     if kind == PERSON:
         # A person's name is two to four capitalised words ("David Holz"), without a title in it.
-        found = [n for n in (_without_titles(n) for n in found) if n]
+        found = [n for n in (_without_titles(n) for n in found) if n and not organisation_like(n)]
         found = [n for n in found if 1 < len(n.split()) <= 4] or [n for n in found if len(n.split()) == 1]
     return found
 
 
 TITLES = frozenset(_PERSON_NOUNS + "officer ai mr mrs ms dr sir st prof gen coo cfo cto".split())
+_ORG_ENDINGS = frozenset(_ORG_NOUNS + ("lab inc corp co ltd llc plc gmbh holding partner capital technology system media "
+                                       "entertainment picture record airline motor pharmaceutical institute college "
+                                       "hospital fund trust").split())
+
+
+def organisation_like(name: str) -> bool:
+    """Whether ``name`` ends as organisations' names do: "Meta Superintelligence Labs", "Acme Inc"."""
+    last = name.split()[-1].lower().strip(".,") if name.split() else ""
+    return last in _ORG_ENDINGS or (last.endswith("s") and last[:-1] in _ORG_ENDINGS) or (
+        last.endswith("ies") and last[:-3] + "y" in _ORG_ENDINGS)
+
+
+_ROLES = ("ceo cto cfo coo founder co-founder chief president chairman chairwoman director officer executive "
+          "spokesperson spokesman spokeswoman minister senator governor secretary analyst coach manager head").split()
+_HONORIFICS = frozenset(_ROLES + "vp mr mrs ms dr sir prof sen rep gov".split())
+
+
+def persons(text: str) -> set[str]:
+    """The names ``text`` shows to be people's: after a title ("Midjourney CEO David Holz") or before
+    a role ("Alexandr Wang, the Chief AI Officer at Meta", "Alexandr Wang, Meta's Chief AI Officer")."""
+    found = set()
+    for match in _NAME_SPAN.finditer(text):
+        run = match.group().split()
+        for i, word in enumerate(run[:-1]):
+            if word.lower().strip(".") in _HONORIFICS and run[i + 1][:1].isupper():  # "CEO David Holz"
+                found |= {n for n in names(" ".join(run[i + 1:])) if len(n.split()) > 1 and not organisation_like(n)}
+    roles = "|".join(map(re.escape, _ROLES))
+    for name in (n for n in names(text) if 1 < len(n.split()) <= 4 and not organisation_like(n) and not n.isupper()):
+        if re.search(rf"{re.escape(name)},\s+(?:the\s+|[A-Z][\w’'-]*['’]s\s+)?(?:[A-Z][\w-]*\s+){{0,2}}(?i:{roles})(?:\s+(?i:{roles})){{0,2}}"
+                     rf"(?:\s+(?:[A-Z][\w-]*\s+)*[A-Z][\w-]*)?(?:\s+(?:at|of|for|in)\b|[,.;])", text):
+            found.add(name)
+    return found
 ROMAN = re.compile(r"^(?:I{1,3}|IV|V|VI{0,3}|Jr\.?|Sr\.?)$")
 
 

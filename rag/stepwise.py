@@ -134,7 +134,8 @@ class Stepwise:
                    query: Query | None = None) -> Iterator[str | Draft]:
         passages = _narrowed(retrieved, query)
         ranked = self.ranked(question, passages, wanted=focus_words(question, passages))
-        holding = [(s, c) for s in ranked if (c := _candidates(s.text, question, kind))]
+        people = _people(passages, kind)
+        holding = [(s, c) for s in ranked if (c := _candidates(s.text, question, kind, people))]
         if kind == slots.PERSON:
             # News names a person in full at least once; a lone capitalised word is as often a town.
             holding = [(s, [n for n in c if len(n.split()) > 1]) for s, c in holding
@@ -144,6 +145,8 @@ class Stepwise:
             return
         best, candidates = holding[0]
         span = self.model_span(question, best.text, kind)
+        if span is not None and _is_person(span, people):
+            span = None
         if span is None:
             yield "Checking the model's words against the sentence…\n"
             span = _closest(candidates, best.text, question)
@@ -175,12 +178,13 @@ class Stepwise:
         """The name the question's parts agree on: each part's passages vote for the names in their
         sentences, each name once per part, as much as its best sentence matches that part."""
         excluded = _question_names(question, retrieved)
+        people = _people(retrieved, kind)
         mentions: list[tuple[int, str, Sentence, Retrieved]] = []
         for p, (text, passages) in enumerate(_part_passages(_parts(query) or [Part(question)], retrieved, extra=0)):
             for sentence in self.ranked(text, passages, wanted=focus_words(text, passages)):
                 for name in slots.spans(sentence.text, kind):
                     key = _name_key(name)
-                    if key and not key & excluded and slots.new_to(name, question):
+                    if key and not key & excluded and slots.new_to(name, question) and not _is_person(name, people):
                         mentions.append((p, name, sentence, passages[sentence.passage]))
         if not mentions:
             return _abstain(question, kind)
@@ -480,9 +484,24 @@ def _question_names(question: str, retrieved: list[Retrieved]) -> set[str]:
     return words | publishers
 
 
-def _candidates(sentence: str, question: str, kind: str) -> list[str]:
-    """The spans of ``sentence`` that could answer ``question``."""
-    return [c for c in slots.spans(sentence, kind) if slots.answers_slot(c, sentence, question, kind)]
+def _candidates(sentence: str, question: str, kind: str, people: list[frozenset[str]] = ()) -> list[str]:
+    """The spans of ``sentence`` that could answer ``question``; not a person's name (``people``) when it
+    asks for something else."""
+    return [c for c in slots.spans(sentence, kind)
+            if slots.answers_slot(c, sentence, question, kind) and not _is_person(c, people)]
+
+
+def _people(passages: list[Retrieved], kind: str) -> list[frozenset[str]]:
+    """The people the passages name, as name keys, when ``kind`` asks for something that is not a person:
+    "Which companies will Meta partner with?" is not answered by "Alexandr Wang"."""
+    if kind not in (slots.ORGANISATION, slots.PLACE, slots.THING):
+        return []
+    return [_name_key(n) for n in slots.persons(" ".join(p.chunk.text for p in passages))]
+
+
+def _is_person(span: str, people: list[frozenset[str]]) -> bool:
+    key = _name_key(span)
+    return bool(key) and any(key <= person for person in people)
 
 
 def _closest(candidates: list[str], sentence: str, question: str) -> str:

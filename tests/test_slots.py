@@ -83,3 +83,19 @@ def test_names_listed_after_a_span_join_it():
     assert slots.listed("Meta", "Meta, on Saturday, said so") == "Meta"
     assert slots.listed("Threads", "In a post on Threads, Alexandr Wang, the Chief AI Officer, said") == "Threads"
     assert slots.listed("Elon Musk", "talks with Elon Musk’s xAI, though") == "Elon Musk’s xAI"
+
+
+def test_names_leave_out_opening_adverbs_and_lower_case_endings():
+    assert slots.names("Notably, in June, Acme released V1.") == ["June", "Acme", "V1"]
+    assert slots.names("Meanwhile, Acme said so.") == ["Acme"]
+    assert slots.names("Meta, on Saturday, announced it.") == ["Meta", "Saturday"]  # a name set off by a comma stays
+    assert slots.names("the Menlo Park-based tech giant") == ["Menlo Park"]
+    assert slots.names("Sam Bankman-Fried said") == ["Sam Bankman-Fried"]
+
+
+def test_people_are_told_from_organisations_by_how_the_text_names_them():
+    text = ("Jane Doe, the chief executive of Acme, spoke first. Acme Research Labs said so. Acme CEO John Roe agreed. "
+            "Fans in San Francisco, the coach said, were loud.")
+    assert slots.persons(text) == {"Jane Doe", "John Roe"}
+    assert slots.organisation_like("Acme Research Labs") and not slots.organisation_like("Jane Doe")
+    assert slots.spans("Jane Doe leads the new Acme Research Labs.", slots.PERSON) == ["Jane Doe"]

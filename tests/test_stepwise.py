@@ -137,3 +137,14 @@ def test_the_entity_several_parts_agree_on_wins_and_each_part_cites_its_article(
     draft, _ = answer(embedder, question, [herald, courier, decoy], sources=["The Herald", "The Courier"])
     assert draft.text.startswith("Crumb Holdings")
     assert {c.file for c in draft.citations} == {"herald.txt", "courier.txt"}
+
+
+def test_a_question_for_an_organisation_is_not_answered_with_a_persons_name(embedder):
+    partners = passage("partners.txt", "Acme's chief, Jane Doe, said the firm will partner with others. "
+                                       "Jane Doe, the chief executive of Acme, spoke on Monday.")
+    draft, _ = answer(embedder, "Which companies will Acme partner with next?", [partners], reply="Jane Doe")
+    assert draft.abstained  # the only name the sentence holds is a person's
+    draft, _ = answer(embedder, "Which company will Acme partner with?",
+                      [passage("b.txt", "Acme will partner with Globex, Jane Doe, the chief executive of Acme, said.")],
+                      reply="Jane Doe")
+    assert draft.text.startswith("Globex")
