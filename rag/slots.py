@@ -41,6 +41,10 @@ _PLACE_NOUNS = "city country state town region place venue location nation conti
 _DATE_NOUNS = "day date month year week weekday time season quarter decade".split()
 _NUMBER_NOUNS = ("number amount price cost revenue sum percentage percent share salary fee value total figure "
                  "count rate score budget valuation profit loss sales income worth fine").split()
+# What a description answers, not a name: "in what area", "what kind of", "which phrase".
+_DESCRIPTION_NOUNS = ("area field sector domain aspect topic issue subject phrase word term expression slogan motto "
+                      "quote message description reason role kind type sort category genre style approach strategy goal "
+                      "aim mission purpose idea concern problem").split()
 _WH = re.compile(r"\b(who|whom|whose|what|which|where|when|why|how)\b", re.IGNORECASE)
 
 
@@ -68,15 +72,16 @@ def answer_kind(question: str) -> str:
         return PERSON
     # which/what/whose: the noun after it says what is wanted ("which company", "what day of the week").
     head = _head_noun(after, text[wh.end():])
-    for nouns, kind in ((_DATE_NOUNS, DATE), (_NUMBER_NOUNS, NUMBER), (_PLACE_NOUNS, PLACE),
-                        (_PERSON_NOUNS, PERSON), (_ORG_NOUNS, ORGANISATION)):
-        if head in nouns:
-            return kind
+    kind = _KIND_OF_NOUN.get(head)
+    if kind:
+        return kind
     if word == "what" and (not after or after[0] in ("is", "was", "are", "were", "did", "does", "do", "has", "had")):
-        # "What is the name of X?" names a thing; "What did X say?" wants an explanation.
-        rest = " ".join(after[1:3])
-        if rest.startswith("the name") or rest.startswith("name"):
-            return THING
+        # "What is the name of X?" names a thing, or what X is ("the name of the unit" an organisation);
+        # "What did X say?" wants an explanation.
+        named = re.search(r"\bname\s+of\s+(.*)", text[wh.end():], re.IGNORECASE)
+        if named and " ".join(after[1:3]).startswith(("the name", "name")):
+            return {PERSON: PERSON, ORGANISATION: ORGANISATION, PLACE: PLACE}.get(
+                _KIND_OF_NOUN.get(_head_noun(_words_after(named.group(1)), named.group(1))), THING)
         return EXPLANATION
     return THING
 
@@ -110,7 +115,7 @@ def _head_noun(after: list[str], rest: str) -> str:
     """The noun a "which"/"what" asks about: "which NBA team" → team, "what day of the week" → day,
     "what was Meta's quarterly revenue" → revenue."""
     for i, word in enumerate(after):
-        if word in _DATE_NOUNS + _NUMBER_NOUNS + _PLACE_NOUNS + _PERSON_NOUNS + _ORG_NOUNS:
+        if word in _KIND_OF_NOUN:
             return word
         if word in ("of", "did", "does", "do", "has", "had", "will") or (i > 0 and word in _COPULAS):
             break
@@ -118,6 +123,9 @@ def _head_noun(after: list[str], rest: str) -> str:
 
 
 _COPULAS = ("is", "was", "are", "were")
+_KIND_OF_NOUN = {noun: kind for nouns, kind in ((_DESCRIPTION_NOUNS, EXPLANATION), (_ORG_NOUNS, ORGANISATION),
+                                               (_PERSON_NOUNS, PERSON), (_PLACE_NOUNS, PLACE), (_NUMBER_NOUNS, NUMBER),
+                                               (_DATE_NOUNS, DATE)) for noun in nouns}  # no noun is in two lists
 
 
 def choices(question: str) -> tuple[str, str] | None:
@@ -406,6 +414,19 @@ def negated(text: str, shared: set[str], bases: set[str]) -> bool:
             if word.startswith(prefix) and len(word) > len(prefix) + 3 and stems(word[len(prefix):]) & bases:
                 return True
     return False
+
+
+_UNTOLD = re.compile(
+    r"\b(?:(?:did|does|do|would|will|has|have|had|was|were|is|are)(?:\s+not|n't)|declined\s+to|refused\s+to)\s+"
+    r"(?:\w+\s+)?(?:reveal|disclose|say|confirm|specify|comment|share|elaborate|detail|announce|reveals?|disclosed|"
+    r"revealed|confirmed|announced|specified)\b|\b(?:undisclosed|unclear|unknown|unannounced|unconfirmed|"
+    r"remains?\s+to\s+be\s+seen)\b", re.IGNORECASE)
+
+
+def untold(text: str) -> bool:
+    """Whether ``text`` says something is not known or not made public: "He did not reveal if ...",
+    "financial terms remain undisclosed", "it is unclear whether"."""
+    return _UNTOLD.search(text) is not None
 
 
 def acronyms(text: str, question: str) -> set[str]:

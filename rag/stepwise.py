@@ -140,6 +140,11 @@ class Stepwise:
             # News names a person in full at least once; a lone capitalised word is as often a town.
             holding = [(s, [n for n in c if len(n.split()) > 1]) for s, c in holding
                        if any(len(n.split()) > 1 for n in c)] or holding
+        if ranked and slots.untold(ranked[0].text) and (not holding or holding[0][0] is not ranked[0]):
+            # The sentence most about the question says it is not known ("He did not reveal if users will
+            # get it"): a date or name from another sentence would answer something else.
+            yield Draft("", abstained=True, reason=f"\u201c{ranked[0].text.strip()}\u201d")
+            return
         if not holding or holding[0][0].score < RELEVANT:
             yield _abstain(question, kind)
             return

@@ -21,6 +21,9 @@ from rag.text import stems
     ("In which month did the strike end?", slots.DATE),
     ("What is the name of the new tablet?", slots.THING),
     ("Which product did the startup launch first?", slots.THING),
+    ("What is the name of the new unit she leads?", slots.ORGANISATION),  # the unit's name
+    ("In what area has the carmaker fallen behind?", slots.EXPLANATION),  # a description, not a name
+    ("What kind of future does the lab promise?", slots.EXPLANATION),
     ("Why did the shares fall?", slots.EXPLANATION),
     ("What did the minister say about the budget?", slots.EXPLANATION),
     ("Did the board approve the deal?", slots.YES_NO),
@@ -99,3 +102,9 @@ def test_people_are_told_from_organisations_by_how_the_text_names_them():
     assert slots.persons(text) == {"Jane Doe", "John Roe"}
     assert slots.organisation_like("Acme Research Labs") and not slots.organisation_like("Jane Doe")
     assert slots.spans("Jane Doe leads the new Acme Research Labs.", slots.PERSON) == ["Jane Doe"]
+
+
+def test_a_sentence_can_say_that_something_is_not_known():
+    assert slots.untold("He did not reveal if users will be able to use it.")
+    assert slots.untold("Financial terms remain undisclosed.") and slots.untold("It is unclear whether it ships.")
+    assert not slots.untold("Meta announced the deal on Saturday.")

@@ -148,3 +148,10 @@ def test_a_question_for_an_organisation_is_not_answered_with_a_persons_name(embe
                       [passage("b.txt", "Acme will partner with Globex, Jane Doe, the chief executive of Acme, said.")],
                       reply="Jane Doe")
     assert draft.text.startswith("Globex")
+
+
+def test_a_date_from_another_sentence_does_not_answer_what_the_best_sentence_says_is_unknown(embedder):
+    launch = passage("launch.txt", "Acme announced the tablet on Saturday. "
+                                   "Acme did not reveal when customers will be able to buy the new tablet.")
+    draft, _ = answer(embedder, "When will customers be able to buy the new tablet?", [launch], reply="Saturday")
+    assert draft.abstained and "did not reveal" in draft.reason
