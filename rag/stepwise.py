@@ -143,7 +143,7 @@ class Stepwise:
         if ranked and slots.untold(ranked[0].text) and (not holding or holding[0][0] is not ranked[0]):
             # The sentence most about the question says it is not known ("He did not reveal if users will
             # get it"): a date or name from another sentence would answer something else.
-            yield Draft("", abstained=True, reason=f"\u201c{ranked[0].text.strip()}\u201d")
+            yield Draft("", abstained=True, reason=f"the nearest they come is \u201c{ranked[0].text.strip().rstrip('.')}\u201d")
             return
         if not holding or holding[0][0].score < RELEVANT:
             yield _abstain(question, kind)
