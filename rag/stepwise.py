@@ -39,6 +39,7 @@ RANK_PENALTY = 0.03  # a sentence's score lost per place its passage sits lower 
 SECOND_SOURCE = 0.85  # another article's best sentence is quoted too when it scores this share of the best
 MENTION_WEIGHT = 0.1  # each mention's share of a name's vote, beside each part's best sentence
 NO_EVIDENCE = 0.2  # a one-claim question whose best clause scores under this has no evidence: no
+UNTOLD = 0.75  # ...when the best sentence with a span scores under this share of one saying it is not known
 PASSAGES = 6  # read from the top of the ranking for a one-part question
 SPAN_SYSTEM = ("You copy the exact words of a sentence that answer a question. Reply with those words only, "
                "no full sentence.")
@@ -140,9 +141,10 @@ class Stepwise:
             # News names a person in full at least once; a lone capitalised word is as often a town.
             holding = [(s, [n for n in c if len(n.split()) > 1]) for s, c in holding
                        if any(len(n.split()) > 1 for n in c)] or holding
-        if ranked and slots.untold(ranked[0].text) and (not holding or holding[0][0] is not ranked[0]):
-            # The sentence most about the question says it is not known ("He did not reveal if users will
-            # get it"): a date or name from another sentence would answer something else.
+        if ranked and slots.untold(ranked[0].text) and (not holding or holding[0][0].score < UNTOLD * ranked[0].score):
+            # The sentence most about the question, well ahead of any holding an answer, says it is not known
+            # ("He did not reveal if users will get it"): a date or name from another sentence answers
+            # something else.
             yield Draft("", abstained=True, reason=f"the nearest they come is \u201c{ranked[0].text.strip().rstrip('.')}\u201d")
             return
         if not holding or holding[0][0].score < RELEVANT:
