@@ -26,7 +26,7 @@ from rag.store import Index  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "newsqa"
-THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+THRESHOLDS = (0.0, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 
 
 def measure(pack_dir: Path, corpus: Path | None, index_name: str) -> None:
@@ -54,7 +54,7 @@ def measure(pack_dir: Path, corpus: Path | None, index_name: str) -> None:
             recall = sum(map(refused, null)) / max(len(null), 1)
             wrong = sum(map(refused, answerable)) / max(len(answerable), 1)
             default = " (default)" if threshold == Settings.min_relevance and check else ""
-            print(f"| {threshold:.1f}{default} | {'on' if check else 'off'} | {recall:.2f} | {wrong:.2f} |")
+            print(f"| {threshold:g}{default} | {'on' if check else 'off'} | {recall:.2f} | {wrong:.2f} |")
 
 
 def main() -> None:

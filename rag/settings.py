@@ -48,7 +48,7 @@ class Settings:
     candidates: int = 50  # taken from each of dense and BM25 before fusion
     dense_weight: float = 0.2  # measured in bench/retrieval.py; the README has the table
     lexical_weight: float = 0.8
-    min_relevance: float = 0.2  # best dense cosine under this: abstain
+    min_relevance: float = 0.15  # best dense cosine under this: abstain
     # News-aware retrieval (rag/query.py): each part of a question is also searched within the publishers
     # it names. Measured with bench/retrieval.py --grid on the public pack; the README has the table.
     part_candidates: int = 40  # taken from each part's own searches

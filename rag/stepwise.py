@@ -46,6 +46,10 @@ SPAN_SYSTEM = ("You copy the exact words of a sentence that answer a question. R
 # Words that say how one report relates to another; a question about the relation ("was there a
 # change", "consistent or inconsistent") is decided by whether its claims hold, flipped by negation.
 _RELATIONS = stems("consistent consistency agree agreement change similar same aligned align support")
+_REPORTING = ("say says said report reports mention mentions quote quotes note notes state states describe "
+              "describes cite cites").split()
+_DISCLOSED = stems("disclose disclosed reveal revealed public announce announced confirm confirmed publish published "
+                   "specify specified detail detailed")  # what a claim says when it claims something was made known
 _IDENTITY = re.compile(r"^(?:[Ii]s|[Ww]as)\s+(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)\s+(?:the|a|an)\s+"
                        r"(?P<role>[^?]+?)\s*\??$")
 _CLAUSE = re.compile(r",?\s+(?:while|whereas|although|though|but)\s+|;\s+|,\s+and\s+|\s+—\s+")
@@ -247,7 +251,8 @@ class Stepwise:
             # "Did Meta buy Midjourney?" against "Meta entered a partnership with Midjourney" is no.
             # (A question about how reports relate, "did it maintain consistency", states no such fact.)
             focus = focus_words(claim, passages)
-            said = parts or stems(claim) & _RELATIONS or len(_matched(focus, stems(best.text))) * 2 >= len(focus)
+            said = (parts or stems(claim) & _RELATIONS or len(_matched(focus, stems(best.text))) * 2 >= len(focus)
+                    or _untold_claim(claim, best, passages) is not None)
             verdicts.append(said and not self.contradicted(claim, best, passages))
             evidence.append((passages[best.passage], _sentence_of(best.text, passages[best.passage]), best.score))
             if not parts and verdicts[-1]:
@@ -265,6 +270,8 @@ class Stepwise:
         """Whether the passages contradict ``claim``: its best clause says it with the other polarity
         ("does not grant" against "give"), or the claim has a number they lack. A claim about how two
         reports relate ("was there no change", "inconsistency") carries its own polarity."""
+        if _untold_claim(claim, best, passages) is not None:
+            return not _untold_claim(claim, best, passages)
         shared = (stems(claim) & stems(best.text)) | _RELATIONS
         claim_negated = slots.negated(claim, shared, stems(best.text) | _RELATIONS)
         clause_negated = best.score >= SUPPORTED and slots.negated(best.text, shared, stems(claim) | _RELATIONS)
@@ -400,8 +407,23 @@ def _part_passages(parts: list[Part], retrieved: list[Retrieved], extra: int = 1
 def _claim(text: str) -> str:
     """A part of a yes/no question as a claim: without "Does the X article say that"."""
     text = re.sub(r"^\s*(?:and\s+)?(?:%s)\s+" % "|".join(slots._AUXILIARY), "", text.strip(" ,?"), flags=re.I)
-    return re.sub(r"^.*?\b(?:say|says|said|report|reports|reported|claim|claims|suggest|suggests|indicate|indicates)"
+    text = re.sub(r"^.*?\b(?:say|says|said|report|reports|reported|claim|claims|suggest|suggests|indicate|indicates)"
                   r"\s+that\s+", "", text, count=1, flags=re.I) or text
+    # "both reports say the terms were kept quiet", "both pieces quote his phrase": what the reports say.
+    reporting = "|".join(_REPORTING)
+    return re.sub(rf"^(?:(?:(?:both|all|the\s+two|the)\s+)?(?:reports?|articles?|pieces?|stories|story|outlets?|"
+                  rf"publications?)|both|they)\s+(?:both\s+)?(?:{reporting})\s+", "", text, count=1, flags=re.I) or text
+
+
+def _untold_claim(claim: str, best: Sentence, passages: list[Retrieved]) -> bool | None:
+    """When the best clause's sentence says something was not made known and the claim is about making it
+    known: whether the claim says so too ("kept undisclosed": True; "made public": False). Else None."""
+    sentence = _sentence_of(best.text, passages[best.passage])
+    if best.score < RELEVANT or not slots.untold(sentence):
+        return None
+    if slots.untold(claim):
+        return True
+    return False if stems(claim) & _DISCLOSED else None
 
 
 def _clauses(sentence: str) -> list[str]:

@@ -155,3 +155,20 @@ def test_a_date_from_another_sentence_does_not_answer_what_the_best_sentence_say
                                    "Acme did not reveal when customers will be able to buy the new tablet.")
     draft, _ = answer(embedder, "When will customers be able to buy the new tablet?", [launch], reply="Saturday")
     assert draft.abstained and "did not reveal" in draft.reason
+
+
+def test_a_claim_that_something_was_made_known_is_checked_against_a_sentence_saying_it_was_not(embedder):
+    terms = passage("terms.txt", "Acme bought the mill on Monday. The price and the timeline of the deal remain "
+                                 "undisclosed, and the mill's owners declined to say more.")
+    for question, verdict in [("Has the timeline of the deal been made public?", "No"),
+                              ("Was the price of the deal disclosed?", "No"),
+                              ("Do both reports say the deal's price was kept undisclosed?", "Yes")]:
+        draft, _ = answer(embedder, question, [terms])
+        assert draft.text.startswith(verdict), question
+
+
+def test_what_both_reports_say_is_the_claim():
+    from rag.stepwise import _claim
+    assert _claim("Do both reports say the price was kept quiet?") == "the price was kept quiet"
+    assert _claim("Do both pieces quote his phrase?") == "his phrase"
+    assert _claim("Did the state of the economy improve?") == "the state of the economy improve"  # "state" is a noun
