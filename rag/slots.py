@@ -338,11 +338,18 @@ def answers_slot(span: str, sentence: str, question: str, kind: str) -> bool:
     if not (fits(span, kind) and new_to(span, question)):
         return False
     if kind != NUMBER:
-        return True
+        return kind == PERSON or not role(span)
     if "how much" in question.lower() or stems(question) & _AMOUNT_WORDS:
         return bool(_MONEY.search(span))
     counted = _HOW_MANY.search(question)
     return not counted or bool(stems(counted.group(1)) & stems(sentence))
+
+
+def role(span: str) -> bool:
+    """Whether ``span`` names a post rather than who or what holds it: "Meta's Chief AI Officer", "the CEO"
+    (it ends with a title)."""
+    words = re.sub(r"^.*['’]s\s+", "", span.strip()).split()
+    return bool(words) and words[-1].lower().strip(".,") in TITLES - {"ai", "st", "gen"}  # "Meta AI" is a name
 
 
 def _vague(span: str) -> bool:

@@ -158,11 +158,15 @@ class Stepwise:
         span = self.model_span(question, best.text, kind)
         if span is not None and _is_person(span, people):
             span = None
+        owned = _owned(candidates, best.text, question)
+        if owned and span not in owned:
+            span = owned[0]  # "Which Google AI offering ...?": Google's, whatever else the sentence lists
         if span is None:
             yield "Checking the model's words against the sentence…\n"
             span = _closest(candidates, best.text, question)
             if kind in (slots.THING, slots.ORGANISATION):
-                span = slots.listed(span, best.text)
+                listed = slots.listed(span, best.text)
+                span = span if slots.role(listed) else listed  # not "Meta's Chief AI Officer" for "Meta"
         passage = passages[best.passage]
         yield _cited(_sentence_case(span), [(passage, best.text)])
 
@@ -533,6 +537,17 @@ def _is_person(span: str, people: list[frozenset[str]]) -> bool:
     return bool(key) and any(key <= person for person in people)
 
 
+def _owned(candidates: list[str], sentence: str, question: str) -> list[str]:
+    """The candidates ``sentence`` gives to the owner a question names right after its "which"/"what"
+    ("Which Google AI offering ...?" and "rivals such as Google's Gemini and OpenAI's ChatGPT": Gemini)."""
+    asked = re.search(r"\b(?:which|what)\s+((?:[A-Z][\w’'-]*\s+)+)", question, re.IGNORECASE)
+    if not asked:
+        return []
+    owners = [n for n in slots.names(asked.group(1)) if n.lower() not in slots.TITLES]
+    return [c for c in candidates for owner in owners
+            if re.search(rf"\b{re.escape(owner)}(?:['’]s)?\s+{re.escape(c)}\b", sentence)]
+
+
 def _closest(candidates: list[str], sentence: str, question: str) -> str:
     """The candidate span of ``sentence`` nearest the question's words in it."""
     wanted = stems(question)
@@ -544,7 +559,7 @@ def _closest(candidates: list[str], sentence: str, question: str) -> str:
         position = len(re.findall(r"[\w’'-]+", sentence[:at]))
         return min((abs(position - h) for h in hits), default=0)
 
-    return min(candidates, key=distance)
+    return min(candidates, key=lambda c: (distance(c), -len(c.split())))  # as near: the fuller name
 
 
 def _best_fragment(reply: str, sentence: str) -> str | None:

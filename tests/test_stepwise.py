@@ -172,3 +172,14 @@ def test_what_both_reports_say_is_the_claim():
     assert _claim("Do both reports say the price was kept quiet?") == "the price was kept quiet"
     assert _claim("Do both pieces quote his phrase?") == "his phrase"
     assert _claim("Did the state of the economy improve?") == "the state of the economy improve"  # "state" is a noun
+
+
+def test_a_short_fact_is_a_name_not_a_post_and_the_owner_the_question_names_picks_among_a_list(embedder):
+    unit = passage("unit.txt", "The memo came from Jane Doe, Acme's Chief Science Officer, who leads the newly "
+                               "formed Acme Robotics Group.")
+    draft, _ = answer(embedder, "What is the name of the newly formed unit that Jane Doe leads?", [unit],
+                      reply="Acme's Chief Science Officer")
+    assert draft.text.startswith("Acme Robotics Group")
+    rivals = passage("rivals.txt", "Acme trails rivals such as Globex's Nimbus and Initech's Zephyr in sales.")
+    draft, _ = answer(embedder, "Which Globex product is a rival that Acme trails in sales?", [rivals], reply="Zephyr")
+    assert draft.text.startswith("Nimbus")
