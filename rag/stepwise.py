@@ -40,6 +40,7 @@ SECOND_SOURCE = 0.85  # another article's best sentence is quoted too when it sc
 MENTION_WEIGHT = 0.1  # each mention's share of a name's vote, beside each part's best sentence
 NO_EVIDENCE = 0.2  # a one-claim question whose best clause scores under this has no evidence: no
 UNTOLD = 0.75  # ...when the best sentence with a span scores under this share of one saying it is not known
+QUOTED_WORDS = 6  # a longer quote in a question is a claim in the asker's words, not a phrase to find
 PASSAGES = 6  # read from the top of the ranking for a one-part question
 SPAN_SYSTEM = ("You copy the exact words of a sentence that answer a question. Reply with those words only, "
                "no full sentence.")
@@ -48,6 +49,8 @@ SPAN_SYSTEM = ("You copy the exact words of a sentence that answer a question. R
 _RELATIONS = stems("consistent consistency agree agreement change similar same aligned align support")
 _REPORTING = ("say says said report reports mention mentions quote quotes note notes state states describe "
               "describes cite cites").split()
+_BOTH_REPORTS = re.compile(r"\bboth\s+(?:reports|articles|pieces|stories|outlets|publications|sources|sites)\b|"
+                           r"^\s*(?:do|did|does)\s+(?:they\s+)?both\s+(?:%s)\b" % "|".join(_REPORTING), re.IGNORECASE)
 _DISCLOSED = stems("disclose disclosed reveal revealed public announce announced confirm confirmed publish published "
                    "specify specified detail detailed")  # what a claim says when it claims something was made known
 _IDENTITY = re.compile(r"^(?:[Ii]s|[Ww]as)\s+(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)\s+(?:the|a|an)\s+"
@@ -239,14 +242,26 @@ class Stepwise:
         evidence: list[tuple[Retrieved, str, float]] = []
         choice = slots.choices(question)
         parts = _parts(query)
-        for text, passages in _part_passages(parts or [Part(question)], retrieved):
+        claims = list(_part_passages(parts or [Part(question)], retrieved))
+        leading = list(dict.fromkeys(r.file for r in retrieved))[:2]
+        if not parts and _BOTH_REPORTS.search(question) and len(leading) == 2:
+            # "Do both articles mention X?": X must be in each of the two articles the question leads to.
+            claims = [(question, [r for r in retrieved if r.file == file][:PASSAGES]) for file in leading]
+        for text, passages in claims:
             claim = _claim(text)
             if choice:  # "consistent or inconsistent" asks which; it claims neither
                 claim = re.sub(rf"\b{choice[0]}\s+or\s+{choice[1]}\b|\b{choice[1]}\s+or\s+{choice[0]}\b", " ", claim,
                                flags=re.IGNORECASE)
             ranked = self.ranked(claim, passages, clauses=True)
+            # A short claim's short quote must be in the sentence as written ("his "all-of-the-above"
+            # phrasing"); in a question about several reports, or a long one, a quote is one detail of many.
+            short = not parts and len(stems(claim)) < DESCRIBED_WORDS
+            quoted = [q for q in _quotations(claim) if len(q.split()) <= QUOTED_WORDS] if short else []
+            if quoted:
+                ranked = [s for s in ranked if all(slots.occurs_in(q, _sentence_of(s.text, passages[s.passage]))
+                                                   for q in quoted)]
             best = ranked[0] if ranked else None
-            if best is None or (best.score < NO_EVIDENCE and not parts):
+            if best is None or (best.score < NO_EVIDENCE and not parts and not quoted):
                 # One vague part of a question about several articles ("focuses on his performance") is
                 # not refuted by finding no clause like it; a one-claim question with no evidence is.
                 verdicts.append(False)
@@ -255,7 +270,7 @@ class Stepwise:
             # "Did Meta buy Midjourney?" against "Meta entered a partnership with Midjourney" is no.
             # (A question about how reports relate, "did it maintain consistency", states no such fact.)
             focus = focus_words(claim, passages)
-            said = (parts or stems(claim) & _RELATIONS or len(_matched(focus, stems(best.text))) * 2 >= len(focus)
+            said = (parts or quoted or stems(claim) & _RELATIONS or len(_matched(focus, stems(best.text))) * 2 >= len(focus)
                     or _untold_claim(claim, best, passages) is not None)
             verdicts.append(said and not self.contradicted(claim, best, passages))
             evidence.append((passages[best.passage], _sentence_of(best.text, passages[best.passage]), best.score))
@@ -417,6 +432,11 @@ def _claim(text: str) -> str:
     reporting = "|".join(_REPORTING)
     return re.sub(rf"^(?:(?:(?:both|all|the\s+two|the)\s+)?(?:reports?|articles?|pieces?|stories|story|outlets?|"
                   rf"publications?)|both|they)\s+(?:both\s+)?(?:{reporting})\s+", "", text, count=1, flags=re.I) or text
+
+
+def _quotations(text: str) -> list[str]:
+    """The phrases ``text`` quotes: 'his "all-of-the-above" phrasing' → ["all-of-the-above"]."""
+    return [q.strip() for q in re.findall(r"[\"“]([^\"“”]{2,80})[\"”]", text) if stems(q) or q.strip()]
 
 
 def _untold_claim(claim: str, best: Sentence, passages: list[Retrieved]) -> bool | None:

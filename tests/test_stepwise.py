@@ -183,3 +183,23 @@ def test_a_short_fact_is_a_name_not_a_post_and_the_owner_the_question_names_pick
     rivals = passage("rivals.txt", "Acme trails rivals such as Globex's Nimbus and Initech's Zephyr in sales.")
     draft, _ = answer(embedder, "Which Globex product is a rival that Acme trails in sales?", [rivals], reply="Zephyr")
     assert draft.text.startswith("Nimbus")
+
+
+def test_do_both_articles_say_it_needs_it_in_each_of_the_two(embedder):
+    first = passage("first.txt", "Acme now owns the mill after buying it on Monday. Earlier talks between Acme and "
+                                 "Globex ended without a deal.")
+    second = passage("second.txt", "The mill's new owner, Acme, plans to hire 40 people. Acme said the mill "
+                                   "will reopen in spring.")
+    no, _ = answer(embedder, "Do both articles mention the earlier talks between Acme and Globex?", [first, second])
+    assert no.text.startswith("No")
+    yes, _ = answer(embedder, "Do both articles say that Acme now owns the mill?",
+                    [first, passage("third.txt", "Acme now owns the mill, which it bought on Monday.")])
+    assert yes.text.startswith("Yes")
+
+
+def test_a_phrase_a_short_question_quotes_must_be_in_the_article_as_written(embedder):
+    speech = passage("speech.txt", "The mayor promised a \u201cgreener, fairer city\u201d in her speech on Monday.")
+    yes, _ = answer(embedder, 'Did the mayor promise a "greener, fairer city"?', [speech])
+    assert yes.text.startswith("Yes")
+    no, _ = answer(embedder, 'Did the mayor promise a "cleaner, safer city"?', [speech])
+    assert no.text.startswith("No")
