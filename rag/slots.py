@@ -423,6 +423,55 @@ def negated(text: str, shared: set[str], bases: set[str]) -> bool:
     return False
 
 
+_ACRONYMS = {"ceo": "chief executive", "cfo": "chief financial", "cto": "chief technology", "coo": "chief operating",
+             "cmo": "chief marketing", "vp": "vice president"}
+_OWNER = r"[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*"
+_ROLE_WORD = r"(?i:%s)\b" % "|".join(sorted(_ROLES + ["cmo", "vp", "boss", "leader"], key=len, reverse=True))
+_POST = rf"(?:(?:[A-Z][\w-]*|{_ROLE_WORD})\s+){{0,3}}{_ROLE_WORD}"  # "Chief AI Officer", "chief executive", "CEO"
+
+
+def _post_words(post: str) -> frozenset[str]:
+    words = " ".join(_ACRONYMS.get(w, w) for w in re.findall(r"[\w-]+", post.lower()))
+    return frozenset(words.split()) - {"officer", "the", "a", "an", "its", "top"}
+
+
+def asked_post(question: str) -> tuple[str, frozenset[str]] | None:
+    """The post a question asks who holds, and whose: "Who is Meta's chief executive?" → ("Meta",
+    {"chief", "executive"}); "Who is the CEO of Midjourney?" → ("Midjourney", {"chief", "executive"})."""
+    found = re.search(rf"\b({_OWNER})['’]s\s+({_POST})", question)
+    if found:
+        return found.group(1), _post_words(found.group(2))
+    found = re.search(rf"\b(?i:the)\s+({_POST})\s+(?:of|at)\s+({_OWNER})", question)
+    if found:
+        return found.group(2), _post_words(found.group(1))
+    return None
+
+
+def posts_held(person: str, text: str) -> list[tuple[str, frozenset[str]]]:
+    """The posts ``text`` gives ``person``, each with whose it is: "Midjourney CEO David Holz",
+    "Alexandr Wang, the Chief AI Officer at Meta", "Alexandr Wang, Meta's Chief AI Officer"."""
+    name = re.escape(person)
+    held = [(m.group(1), _post_words(m.group(2))) for m in re.finditer(
+        rf"\b([A-Z][\w&.-]*)(?:['’]s)?\s+({_POST})\s+{name}\b", text)]
+    held += [(m.group(2), _post_words(m.group(1))) for m in re.finditer(
+        rf"\b{name},\s+(?:the\s+)?({_POST})\s+(?:of|at)\s+({_OWNER})", text)]
+    held += [(m.group(1), _post_words(m.group(2))) for m in re.finditer(rf"\b{name},\s+({_OWNER})['’]s\s+({_POST})", text)]
+    return held
+
+
+def holds_post(person: str, asked: tuple[str, frozenset[str]], text: str) -> bool:
+    """Whether ``text`` gives ``person`` the post asked about, or shows them to be a person (:func:`persons`)
+    with no post at all; False when every post it gives them is another's or another post ("Midjourney
+    CEO" for "Meta's chief executive"), or nothing shows them to be a person ("Photo Credit")."""
+    held = posts_held(person, text)
+    if not held:
+        return person in persons(text)
+    owner, post = asked
+    owner_words = {w.lower() for w in owner.split()}
+    return any(owner_words & {w.lower() for w in their_owner.split()} and (post <= theirs or theirs <= post)
+               for their_owner, theirs in held)
+
+
 _UNTOLD = re.compile(
     r"\b(?:(?:did|does|do|would|will|has|have|had|was|were|is|are)(?:\s+not|n't)|declined\s+to|refused\s+to)\s+"
     r"(?:\w+\s+)?(?:reveal|disclose|say|confirm|specify|comment|share|elaborate|detail|announce|reveals?|disclosed|"

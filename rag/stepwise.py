@@ -144,6 +144,11 @@ class Stepwise:
         ranked = self.ranked(question, passages, wanted=focus_words(question, passages))
         people = _people(passages, kind)
         holding = [(s, c) for s in ranked if (c := _candidates(s.text, question, kind, people))]
+        post = slots.asked_post(question) if kind == slots.PERSON else None
+        if post:
+            # "Who is Meta's chief executive?" is not answered by "Midjourney CEO David Holz".
+            said = " ".join(p.chunk.text for p in passages)
+            holding = [(s, kept) for s, c in holding if (kept := [n for n in c if slots.holds_post(n, post, said)])]
         if kind == slots.PERSON:
             # News names a person in full at least once; a lone capitalised word is as often a town.
             holding = [(s, [n for n in c if len(n.split()) > 1]) for s, c in holding

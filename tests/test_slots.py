@@ -108,3 +108,16 @@ def test_a_sentence_can_say_that_something_is_not_known():
     assert slots.untold("He did not reveal if users will be able to use it.")
     assert slots.untold("Financial terms remain undisclosed.") and slots.untold("It is unclear whether it ships.")
     assert not slots.untold("Meta announced the deal on Saturday.")
+
+
+def test_who_holds_a_post_is_read_with_whose_post_it_is():
+    text = ("Globex CEO John Roe welcomed the deal. Jane Doe, Acme's Chief Science Officer, announced it. "
+            "Photo Credit: Acme")
+    assert slots.asked_post("Who is Acme's chief executive?") == ("Acme", frozenset({"chief", "executive"}))
+    assert slots.asked_post("Who is the CEO of Globex?") == ("Globex", frozenset({"chief", "executive"}))
+    assert slots.asked_post("Who founded the bakery?") is None
+    assert slots.holds_post("John Roe", ("Globex", frozenset({"chief", "executive"})), text)
+    assert not slots.holds_post("John Roe", ("Acme", frozenset({"chief", "executive"})), text)  # Globex's CEO
+    assert not slots.holds_post("Jane Doe", ("Acme", frozenset({"chief", "executive"})), text)  # another post
+    assert slots.holds_post("Jane Doe", ("Acme", frozenset({"chief", "science"})), text)
+    assert not slots.holds_post("Photo Credit", ("Acme", frozenset({"chief", "executive"})), text)  # not a person

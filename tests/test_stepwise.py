@@ -203,3 +203,12 @@ def test_a_phrase_a_short_question_quotes_must_be_in_the_article_as_written(embe
     assert yes.text.startswith("Yes")
     no, _ = answer(embedder, 'Did the mayor promise a "cleaner, safer city"?', [speech])
     assert no.text.startswith("No")
+
+
+def test_who_is_the_chief_of_one_company_is_not_answered_with_anothers(embedder):
+    chiefs = passage("chiefs.txt", "Globex CEO John Roe welcomed the deal with Acme. "
+                                   "Jane Doe, Acme's Chief Science Officer, announced it.")
+    draft, _ = answer(embedder, "Who is Acme's chief executive?", [chiefs], reply="John Roe")
+    assert draft.abstained
+    draft, _ = answer(embedder, "Who is the CEO of Globex?", [chiefs], reply="John Roe")
+    assert draft.text.startswith("John Roe")
