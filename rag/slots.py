@@ -41,6 +41,9 @@ _PLACE_NOUNS = "city country state town region place venue location nation conti
 _DATE_NOUNS = "day date month year week weekday time season quarter decade".split()
 _NUMBER_NOUNS = ("number amount price cost revenue sum percentage percent share salary fee value total figure "
                  "count rate score budget valuation profit loss sales income worth fine").split()
+# Named things: "which product", "what model".
+_THING_NOUNS = ("product model device tool feature show film movie series book game song album award phone "
+                "car drug vaccine software chip system program programme technology offering release console").split()
 # What a description answers, not a name: "in what area", "what kind of", "which phrase".
 _DESCRIPTION_NOUNS = ("area field sector domain aspect topic issue subject phrase word term expression slogan motto "
                       "quote message description reason role kind type sort category genre style approach strategy goal "
@@ -95,6 +98,30 @@ def wh_head(question: str) -> str:
     return _head_noun(after, question[wh.end():])
 
 
+_BREAKS = frozenset(_AUXILIARY + "that which who whose whom of in on by for from with to as at about".split())
+
+
+def asked_noun(question: str) -> str:
+    """The noun that says what is wanted, as a text would put it beside the answer: "Which lab ...?" → "lab"
+    ("the research lab Midjourney"), "What's the name of the startup's debut video model?" → "model"
+    ("its first video model, V1"); "" when there is none."""
+    text = " ".join(question.split())
+    wh = _WH.search(text)
+    if not wh or wh.group(1).lower() not in ("which", "what", "whose"):
+        return ""
+    head = wh_head(text)
+    if head in _KIND_OF_NOUN and head not in _DESCRIPTION_NOUNS:
+        return head
+    named = re.search(r"\bname\s+of\s+(.*)", text, re.IGNORECASE)
+    words = []
+    for word in re.findall(r"[\w'’-]+|[,?;:]", named.group(1) if named else text[wh.end():]):
+        if word.lower() in _BREAKS or not word[0].isalnum():
+            break
+        words.append(word.lower())
+    last = _words_after(words[-1])[0] if words else ""
+    return "" if not last or last == "'s" or last in ("name", "one", "thing") else last
+
+
 def _words_after(text: str) -> list[str]:
     """The first words of ``text``, lower case and singular; an owner ("billionaire's") becomes "'s",
     so that "which billionaire's venture" asks for a venture."""
@@ -123,7 +150,8 @@ def _head_noun(after: list[str], rest: str) -> str:
 
 
 _COPULAS = ("is", "was", "are", "were")
-_KIND_OF_NOUN = {noun: kind for nouns, kind in ((_DESCRIPTION_NOUNS, EXPLANATION), (_ORG_NOUNS, ORGANISATION),
+_KIND_OF_NOUN = {noun: kind for nouns, kind in ((_DESCRIPTION_NOUNS, EXPLANATION), (_THING_NOUNS, THING),
+                                               (_ORG_NOUNS, ORGANISATION),
                                                (_PERSON_NOUNS, PERSON), (_PLACE_NOUNS, PLACE), (_NUMBER_NOUNS, NUMBER),
                                                (_DATE_NOUNS, DATE)) for noun in nouns}  # no noun is in two lists
 
@@ -337,12 +365,47 @@ def answers_slot(span: str, sentence: str, question: str, kind: str) -> bool:
     an amount of money or a share when it asks how much, next to the thing counted when it asks how many."""
     if not (fits(span, kind) and new_to(span, question)):
         return False
+    if kind == DATE:
+        return _fine_enough(span, question)
     if kind != NUMBER:
         return kind == PERSON or not role(span)
     if "how much" in question.lower() or stems(question) & _AMOUNT_WORDS:
         return bool(_MONEY.search(span))
     counted = _HOW_MANY.search(question)
     return not counted or bool(stems(counted.group(1)) & stems(sentence))
+
+
+_MONTH = re.compile(r"\b(?:%s)\b" % "|".join(_MONTH_NAMES), re.IGNORECASE)
+
+
+def _fine_enough(span: str, question: str) -> bool:
+    """Whether a date span says what the question asks: a year for "what year", a month for "which month",
+    a weekday for "what day of the week", a day of a month for "on what date" ("June" answers none but the month)."""
+    asked = question.lower()
+    if re.search(r"\b(?:what|which)\s+year\b", asked):
+        return _YEAR.search(span) is not None
+    if re.search(r"\b(?:what|which)\s+month\b", asked):
+        return _MONTH.search(span) is not None
+    if re.search(r"\bday\s+of\s+the\s+week\b|\bweekday\b", asked):
+        return any(day in span.lower() for day in _WEEKDAYS)
+    if re.search(r"\b(?:what|which)\s+(?:exact\s+|calendar\s+)?date\b|\bcalendar\s+date\b", asked):
+        return bool(re.search(r"\d", span)) and (_MONTH.search(span) is not None or "-" in span or "/" in span)
+    return True
+
+
+def placed(name: str, text: str) -> bool:
+    """Whether ``text`` puts ``name`` where a place goes: "in Menlo Park", "on X", "Menlo Park-based"."""
+    return re.search(rf"\b(?:in|at|from|near|on|across|outside|inside)\s+(?:the\s+)?{re.escape(name)}\b(?!['’]s)|"
+                     rf"\b{re.escape(name)}-based\b", text, re.IGNORECASE) is not None
+
+
+def headline(sentence: str, text: str) -> bool:
+    """Whether ``sentence`` is in title case ("Meta Partners with Midjourney to License AI Tech"): two or
+    more of its capitalised words, past the first, are written in lower case elsewhere in ``text``, so its
+    capitals do not mark names."""
+    lower = set(re.findall(r"\b[a-z][a-z-]+\b", text))
+    capitalised = re.findall(r"\b[A-Z][a-z-]+\b", sentence)[1:]
+    return sum(w.lower() in lower for w in capitalised) >= 2
 
 
 def role(span: str) -> bool:
@@ -384,7 +447,11 @@ def fits(span: str, kind: str) -> bool:
 
 def new_to(span: str, question: str) -> bool:
     """Whether ``span`` adds words the question does not already have (a span that only repeats it answers nothing)."""
-    return bool(stems(span) - stems(question)) or bool(set(numbers(span)) - set(numbers(question)))
+    if stems(span) - stems(question) or set(numbers(span)) - set(numbers(question)):
+        return True
+    # A name too short to have a stem ("X", the platform): new if the question does not have it.
+    asked = {w.lower() for w in re.findall(r"\w+", question)}
+    return any(w[:1].isupper() and w.lower() not in asked for w in re.findall(r"\w+", span))
 
 
 def numbers(text: str) -> list[str]:

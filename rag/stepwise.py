@@ -21,6 +21,7 @@ Every answer cites the passages its words come from, so its citations hold by co
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from . import slots
 from .citations import Citation, Claim, citation_for, embed_cached
 from .query import Part, Query
 from .retrieval import Retrieved
-from .text import split_sentences, stems
+from .text import STOPWORDS, split_sentences, stems
 
 SPAN_TOKENS = 24
 RELEVANT = 0.3  # a sentence this close to the question (mean of its focus words' share and cosine) is about it
@@ -106,13 +107,14 @@ class Stepwise:
     # -- ranking sentences ---------------------------------------------------------------------
 
     def ranked(self, text: str, passages: list[Retrieved], clauses: bool = False,
-               wanted: set[str] | None = None) -> list[Sentence]:
+               wanted: set[str] | None = None, names: bool = True) -> list[Sentence]:
         """Every sentence (or clause) of ``passages``, best match to ``text`` first.
 
         The score is the mean of two things: the share of ``text``'s content words the sentence
         has (names in the sentence before it count too: "the tech giant" after "Meta"), and its
         cosine with ``text``, which lets a paraphrase through. ``wanted``: the words that count,
-        when not all of ``text``'s.
+        when not all of ``text``'s; ``names``: the names of ``text`` that ``wanted`` leaves out count
+        as well, as much as they pick sentences out.
         """
         units: list[tuple[str, int, str]] = []  # (unit, passage, the sentence before it)
         for i, passage in enumerate(passages):
@@ -126,12 +128,21 @@ class Stepwise:
         wanted = wanted or stems(text)
         vectors, (asked,) = embed_cached(self.embedder, [u for u, _, _ in units], also=[text])
         cosines = vectors @ asked
+        owns = [stems(unit) | slots.acronyms(unit, text) for unit, _, _ in units]
+        # The names ``wanted`` leaves out count as much as they pick sentences out: "Twitter" in one sentence
+        # of thirty nearly as much as a word, "Meta" in every sentence not at all.
+        names = _name_stems(text, passages) - wanted if names else set()
+        weight = {n: _rarity(sum(n in own for own in owns), len(owns)) for n in names}
+        total = len(wanted) + sum(weight.values())
         ranked = []
-        for (unit, i, before), cosine in zip(units, cosines):
-            own = stems(unit) | slots.acronyms(unit, text)
+        for (unit, i, before), cosine, own in zip(units, cosines, owns):
             named = {w for w in wanted & stems(before) if w in _capitalised(before)}
-            share = len(_matched(wanted, own) | (wanted & named)) / max(len(wanted), 1)
-            ranked.append(Sentence(unit, i, (share + max(float(cosine), 0.0)) / 2))
+            found = len(_matched(wanted, own) | (wanted & named))
+            if found or cosine >= SUPPORTED:
+                # Names say whom a sentence is about; it must also say what is asked, in words or in meaning:
+                # "Maria Lopez sold the company on Tuesday" does not answer "When was Maria Lopez born?".
+                found += sum(weight[n] for n in names & own)
+            ranked.append(Sentence(unit, i, (found / max(total, 1) + max(float(cosine), 0.0)) / 2))
         # Retrieval already ranked the passages: a later one must match clearly better to come first.
         ranked.sort(key=lambda s: (-(s.score - RANK_PENALTY * s.passage), s.passage))
         return ranked
@@ -143,11 +154,12 @@ class Stepwise:
         passages = _narrowed(retrieved, query)
         ranked = self.ranked(question, passages, wanted=focus_words(question, passages))
         people = _people(passages, kind)
-        holding = [(s, c) for s in ranked if (c := _candidates(s.text, question, kind, people))]
+        said = " ".join(p.chunk.text for p in passages)
+        holding = [(s, c) for s in ranked if (c := _candidates(s.text, question, kind, people, said))
+                   and not slots.headline(s.text, passages[s.passage].chunk.text)]
         post = slots.asked_post(question) if kind == slots.PERSON else None
         if post:
             # "Who is Meta's chief executive?" is not answered by "Midjourney CEO David Holz".
-            said = " ".join(p.chunk.text for p in passages)
             holding = [(s, kept) for s, c in holding if (kept := [n for n in c if slots.holds_post(n, post, said)])]
         if kind == slots.PERSON:
             # News names a person in full at least once; a lone capitalised word is as often a town.
@@ -164,11 +176,16 @@ class Stepwise:
             return
         best, candidates = holding[0]
         span = self.model_span(question, best.text, kind)
-        if span is not None and _is_person(span, people):
-            span = None
-        owned = _owned(candidates, best.text, question)
-        if owned and span not in owned:
-            span = owned[0]  # "Which Google AI offering ...?": Google's, whatever else the sentence lists
+        inside = [c for c in candidates if span and c in span]
+        if span is not None and (_is_person(span, people) or not inside):
+            span = None  # a name the sentence's own reading does not find ("Midjourney to License")
+        elif span is not None and kind in (slots.PERSON, slots.ORGANISATION, slots.PLACE) and _wordy(span, inside):
+            span = max(inside, key=len)  # the name, not the words around it ("The future of Midjourney's ...")
+        # "Which Google AI product ...?": Google's, whatever else the sentence lists; "What is the name of the
+        # model?": the name the sentence puts beside "model" ("its first video model, V1").
+        preferred = _owned(candidates, best.text, question) or _beside(candidates, best.text, slots.asked_noun(question))
+        if preferred and span not in preferred:
+            span = preferred[0]
         if span is None:
             yield "Checking the model's words against the sentence…\n"
             span = _closest(candidates, best.text, question)
@@ -204,7 +221,9 @@ class Stepwise:
         people = _people(retrieved, kind)
         mentions: list[tuple[int, str, Sentence, Retrieved]] = []
         for p, (text, passages) in enumerate(_part_passages(_parts(query) or [Part(question)], retrieved, extra=0)):
-            for sentence in self.ranked(text, passages, wanted=focus_words(text, passages)):
+            # Without the names' weight: with it, the vote on the public pack swung from "European
+            # Commission" to "EU" on one question and improved none.
+            for sentence in self.ranked(text, passages, wanted=focus_words(text, passages), names=False):
                 for name in slots.spans(sentence.text, kind):
                     key = _name_key(name)
                     if key and not key & excluded and slots.new_to(name, question) and not _is_person(name, people):
@@ -345,6 +364,19 @@ def focus_words(question: str, passages: list[Retrieved]) -> set[str]:
     publishers = stems(" ".join(p.chunk.source for p in passages))
     focus = stems(question) - stems(f"{slots.wh_head(question)} name") - named - publishers
     return focus or stems(question) - publishers or stems(question)
+
+
+def _rarity(found: int, units: int) -> float:
+    """How much a word in ``found`` of ``units`` sentences picks one out: its IDF, scaled to 1 for a word in
+    one sentence and 0 for a word in all of them."""
+    return math.log(units / found) / math.log(units) if 0 < found < units and units > 1 else float(found < units)
+
+
+def _name_stems(question: str, passages: list[Retrieved]) -> set[str]:
+    """Stems of the names ``question`` gives (not titles, not publishers)."""
+    capitalised = re.findall(r"\b[A-Z][\w’'-]*", question)
+    publishers = stems(" ".join(p.chunk.source for p in passages))
+    return stems(" ".join(w for w in capitalised[1:] if w.lower() not in slots.TITLES)) - publishers
 
 
 _WHAT_MISSING = {slots.PERSON: "a person's name", slots.ORGANISATION: "an organisation's name",
@@ -542,11 +574,12 @@ def _question_names(question: str, retrieved: list[Retrieved]) -> set[str]:
     return words | publishers
 
 
-def _candidates(sentence: str, question: str, kind: str, people: list[frozenset[str]] = ()) -> list[str]:
+def _candidates(sentence: str, question: str, kind: str, people: list[frozenset[str]] = (), text: str = "") -> list[str]:
     """The spans of ``sentence`` that could answer ``question``; not a person's name (``people``) when it
-    asks for something else."""
+    asks for something else; for a place, a name ``text`` puts where places go ("in Leeds", "on X")."""
     return [c for c in slots.spans(sentence, kind)
-            if slots.answers_slot(c, sentence, question, kind) and not _is_person(c, people)]
+            if slots.answers_slot(c, sentence, question, kind) and not _is_person(c, people)
+            and (kind != slots.PLACE or slots.placed(c, text or sentence))]
 
 
 def _people(passages: list[Retrieved], kind: str) -> list[frozenset[str]]:
@@ -571,6 +604,24 @@ def _owned(candidates: list[str], sentence: str, question: str) -> list[str]:
     owners = [n for n in slots.names(asked.group(1)) if n.lower() not in slots.TITLES]
     return [c for c in candidates for owner in owners
             if re.search(rf"\b{re.escape(owner)}(?:['’]s)?\s+{re.escape(c)}\b", sentence)]
+
+
+def _wordy(span: str, names: list[str]) -> bool:
+    """Whether ``span`` has content words besides ``names``: "AI research lab Midjourney", not "Elon Musk's xAI"."""
+    rest = span
+    for name in sorted(names, key=len, reverse=True):
+        rest = rest.replace(name, " ")
+    return any(w.islower() and len(w) > 1 and w not in STOPWORDS for w in re.findall(r"[\w-]+", rest))
+
+
+def _beside(candidates: list[str], sentence: str, noun: str) -> list[str]:
+    """The candidates ``sentence`` puts right beside ``noun``: "model, V1", "lab Midjourney", "the V1 model"."""
+    if not noun:
+        return []
+    nouns = rf"{re.escape(noun)}(?:s|es)?"
+    return [c for c in candidates if re.search(
+        rf"\b{nouns},?\s+(?:called\s+|named\s+|dubbed\s+|known\s+as\s+)?{re.escape(c)}\b|\b{re.escape(c)}\s+{nouns}\b",
+        sentence, re.IGNORECASE)]
 
 
 def _closest(candidates: list[str], sentence: str, question: str) -> str:

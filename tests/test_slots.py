@@ -121,3 +121,21 @@ def test_who_holds_a_post_is_read_with_whose_post_it_is():
     assert not slots.holds_post("Jane Doe", ("Acme", frozenset({"chief", "executive"})), text)  # another post
     assert slots.holds_post("Jane Doe", ("Acme", frozenset({"chief", "science"})), text)
     assert not slots.holds_post("Photo Credit", ("Acme", frozenset({"chief", "executive"})), text)  # not a person
+
+
+def test_what_the_answer_is_called_beside_it_and_how_fine_a_date_must_be():
+    assert slots.asked_noun("What's the name of the startup's debut video model?") == "model"
+    assert slots.asked_noun("Which Globex product is a rival?") == "product"
+    assert slots.asked_noun("What did the mayor say?") == ""
+    assert slots.answers_slot("2021", "founded in 2021", "In what year was it founded?", slots.DATE)
+    assert not slots.answers_slot("June", "founded in June", "In what year was it founded?", slots.DATE)
+    assert not slots.answers_slot("Saturday", "on Saturday", "On what calendar date was it signed?", slots.DATE)
+    assert slots.answers_slot("Saturday", "on Saturday", "On what day of the week was it signed?", slots.DATE)
+    assert slots.new_to("X", "Which platform, once called Twitter, did he use?")  # too short for a stem, still new
+    assert not slots.new_to("Acme", "What is Acme's new product?")
+
+
+def test_a_sentence_in_title_case_is_a_headline():
+    body = "Acme partners with Globex to license its tech for future models."
+    assert slots.headline("Acme Partners with Globex to License Its Tech for Future Models", body)
+    assert not slots.headline("Acme CEO Jane Doe and Globex CEO John Roe met in Paris.", body)

@@ -10,7 +10,7 @@ from rag.chunking import Chunk
 from rag.embeddings import get_embedder
 from rag.query import Publishers, analyse
 from rag.retrieval import Retrieved
-from rag.stepwise import Draft, Stepwise
+from rag.stepwise import Draft, Stepwise, focus_words
 
 
 def passage(file: str, text: str, source: str = "Wire", published: str = "2024-03-01", title: str = "News") -> Retrieved:
@@ -212,3 +212,22 @@ def test_who_is_the_chief_of_one_company_is_not_answered_with_anothers(embedder)
     assert draft.abstained
     draft, _ = answer(embedder, "Who is the CEO of Globex?", [chiefs], reply="John Roe")
     assert draft.text.startswith("John Roe")
+
+
+def test_the_name_beside_the_noun_the_question_asks_for_answers(embedder):
+    launch = passage("launch.txt", "In June, the Acme lab released its first video model, V1. "
+                                   "Acme said the model was built in Leeds.")
+    draft, _ = answer(embedder, "What is the name of the image lab's first video model?", [launch], reply="Acme")
+    assert draft.text.startswith("V1")
+
+
+def test_a_rare_name_of_the_question_counts_in_ranking_a_name_in_every_sentence_does_not(embedder):
+    posts = passage("posts.txt", "Acme's founder shared his reaction on Threads. Acme's founder shared his reaction "
+                                 "on X, formerly Twitter. Acme sells bread.")
+    question = "Where did Acme's founder, on the site once called Twitter, share his reaction?"
+    wanted = focus_words(question, [posts])
+    named = Stepwise(None, embedder).ranked(question, [posts], wanted=wanted)
+    plain = {s.text: s.score for s in Stepwise(None, embedder).ranked(question, [posts], wanted=wanted, names=False)}
+    assert "Twitter" in named[0].text
+    twitter, threads = (next(s.score for s in named if key in s.text) for key in ("Twitter", "Threads"))
+    assert twitter - threads > max(plain.values()) - min(plain[t] for t in plain if "Threads" in t)
