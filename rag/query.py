@@ -216,13 +216,20 @@ def _names(question: str, mentions: list[tuple[int, int, set[str]]]) -> list[str
     taken = [(start, end) for start, end, _ in mentions]
     names = []
     for match in re.finditer(r"\b[A-Z][A-Za-z’'-]*[a-z][A-Za-z’'-]*(?:\s+[A-Z][A-Za-z’'-]*[a-z][A-Za-z’'-]*)*", question):
-        if match.start() == 0 or any(s <= match.start() < e for s, e in taken):
+        if match.start() == 0 or any(s <= match.start() < e for s, e in taken) or _demonym(match, question):
             continue
         for name in re.split(r"['’]s\s+", match.group()):
             words = [w for w in name.split() if w.lower() not in _QUESTION_WORDS and w.lower() not in _MONTHS]
             if words:
                 names.append(re.sub(r"['’]s?$", "", " ".join(words)))
     return list(dict.fromkeys(names))
+
+
+def _demonym(match: re.Match, question: str) -> bool:
+    """A nationality before a noun, "the Indian gadget site": a description, not a name to look for."""
+    word = match.group()
+    return (" " not in word and len(word) >= 6 and re.search(r"(?:an|ese|ish|i)$", word) is not None
+            and re.match(r"\s+[a-z]", question[match.end():]) is not None)
 
 
 def _dates(text: str, years: tuple[int, ...]) -> list[DateRange]:

@@ -56,3 +56,8 @@ def test_a_plain_question_is_one_part_and_names_are_kept_for_the_coverage_check(
     query = analyse("Who signed Shohei Ohtani?", PUBLISHERS)
     assert not query.is_multi and query.sources == ()
     assert query.names == ("Shohei Ohtani",)
+
+
+def test_a_nationality_before_a_noun_is_not_a_name_the_corpus_must_hold():
+    assert analyse("How does the Indian gadget site rate Meta?", Publishers([])).names == ("Meta",)
+    assert "Rugby World Cup" in analyse("Who won the 2023 Rugby World Cup final?", Publishers([])).names

@@ -231,3 +231,23 @@ def test_a_rare_name_of_the_question_counts_in_ranking_a_name_in_every_sentence_
     assert "Twitter" in named[0].text
     twitter, threads = (next(s.score for s in named if key in s.text) for key in ("Twitter", "Threads"))
     assert twitter - threads > max(plain.values()) - min(plain[t] for t in plain if "Threads" in t)
+
+
+def test_yes_no_refuses_what_the_article_says_is_not_known_and_catches_a_swapped_place(embedder):
+    launch = passage("launch.txt", "In a post on Threads, Jane Doe announced the tablet. Acme did not reveal whether "
+                                   "customers in Europe will be able to buy the tablet this year.")
+    unknown, _ = answer(embedder, "Will customers in Europe be able to buy the tablet this year?", [launch])
+    assert unknown.abstained and "did not reveal" in unknown.reason
+    swapped, _ = answer(embedder, "Did Jane Doe announce the tablet in a post on X?", [launch])
+    assert swapped.text.startswith("No")
+    kept, _ = answer(embedder, "Did Jane Doe announce the tablet in a post on Threads?", [launch])
+    assert kept.text.startswith("Yes")
+
+
+def test_when_will_is_not_answered_by_a_date_in_the_past(embedder):
+    shipped = passage("shipped.txt", "In June, Acme shipped its first tablet to shops in Leeds.")
+    draft, _ = answer(embedder, "When will Acme ship its tablet to shops in Paris?", [shipped], reply="June")
+    assert draft.abstained
+    planned = passage("planned.txt", "Acme will ship the tablet to shops in Paris in March.")
+    draft, _ = answer(embedder, "When will Acme ship its tablet to shops in Paris?", [planned], reply="March")
+    assert draft.text.startswith("March")
