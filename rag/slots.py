@@ -43,7 +43,8 @@ _NUMBER_NOUNS = ("number amount price cost revenue sum percentage percent share 
                  "count rate score budget valuation profit loss sales income worth fine").split()
 # Named things: "which product", "what model".
 _THING_NOUNS = ("product model device tool feature show film movie series book game song album award phone "
-                "car drug vaccine software chip system program programme technology offering release console").split()
+                "car drug vaccine software chip system program programme technology offering release console chatbot "
+                "assistant bot").split()
 # What a description answers, not a name: "in what area", "what kind of", "which phrase".
 _DESCRIPTION_NOUNS = ("area field sector domain aspect topic issue subject phrase word term expression slogan motto "
                       "quote message description reason role kind type sort category genre style approach strategy goal "
@@ -53,14 +54,20 @@ _WH = re.compile(r"\b(who|whom|whose|what|which|where|when|why|how)\b", re.IGNOR
 
 def answer_kind(question: str) -> str:
     """What ``question`` asks for: one of :data:`KINDS`."""
-    text = " ".join(question.strip().split())
+    text = as_asked(question)
     if _YES_NO_START.match(text) or choices(text) or (_YES_NO_CLAUSE.search(text) and not _WH.match(text)):
         return YES_NO
-    wh = _WH.search(text)
+    wh = _asking(text)
     if not wh:
         return EXPLANATION
     word = wh.group(1).lower()
     after = _words_after(text[wh.end():])
+    owner = re.match(r"\s+(\w+)['’]s\s+(.*)", text[wh.end():])
+    if owner and word in ("which", "what") and _head_noun(_words_after(owner.group(2)), "") not in _KIND_OF_NOUN:
+        # "under which person's leadership?" asks for the person; "which billionaire's venture" for the venture.
+        kind = _KIND_OF_NOUN.get(_words_after(owner.group(1))[0])
+        if kind:
+            return kind
     if word == "how":
         if after and after[0] in ("many", "much", "long", "old", "far", "often", "big", "large", "tall"):
             return NUMBER
@@ -89,9 +96,30 @@ def answer_kind(question: str) -> str:
     return THING
 
 
+def as_asked(question: str) -> str:
+    """``question`` as a question: without a leading label ("Quick check: did ..."), and an instruction
+    ("Name the chatbot ...") as the question it stands for ("Which chatbot ...")."""
+    text = re.sub(r"^[A-Za-z][\w ,'’-]{0,30}:\s+", "", " ".join(question.strip().split()))
+    return re.sub(r"^(?:please\s+)?(?:name|identify)\s+(?:the\s+|a\s+|an\s+)?", "Which ", text, flags=re.IGNORECASE)
+
+
+def _asking(text: str) -> re.Match | None:
+    """The question word that asks: the first when the question opens with it ("Who ...", "On which ...");
+    else the last "which"/"what", since an earlier one starts a clause ("The executive who posted it
+    heads which lab?")."""
+    found = list(_WH.finditer(text))
+    if not found:
+        return None
+    if re.match(r"^(?:(?:on|in|at|from|for|by|with|to|of|about|during|since|until|after|before|under|over|and|but|so)"
+                r"\s+)?$", text[: found[0].start()], re.IGNORECASE):
+        return found[0]
+    return next((m for m in reversed(found) if m.group(1).lower() in ("which", "what")), found[0])
+
+
 def wh_head(question: str) -> str:
     """The noun after "which"/"what" that names what is wanted ("which company" → "company"), or ""."""
-    wh = _WH.search(question)
+    question = as_asked(question)
+    wh = _asking(question)
     if not wh or wh.group(1).lower() not in ("which", "what", "whose"):
         return ""
     after = _words_after(question[wh.end():])
@@ -105,8 +133,8 @@ def asked_noun(question: str) -> str:
     """The noun that says what is wanted, as a text would put it beside the answer: "Which lab ...?" → "lab"
     ("the research lab Midjourney"), "What's the name of the startup's debut video model?" → "model"
     ("its first video model, V1"); "" when there is none."""
-    text = " ".join(question.split())
-    wh = _WH.search(text)
+    text = as_asked(question)
+    wh = _asking(text)
     if not wh or wh.group(1).lower() not in ("which", "what", "whose"):
         return ""
     head = wh_head(text)
@@ -393,9 +421,11 @@ def _fine_enough(span: str, question: str) -> bool:
     return True
 
 
-def placed(name: str, text: str) -> bool:
-    """Whether ``text`` puts ``name`` where a place goes: "in Menlo Park", "on X", "Menlo Park-based"."""
-    return re.search(rf"\b(?:in|at|from|near|on|across|outside|inside)\s+(?:the\s+)?{re.escape(name)}\b(?!['’]s)|"
+def placed(name: str, text: str, only_places: bool = False) -> bool:
+    """Whether ``text`` puts ``name`` where a place goes: "in Menlo Park", "on X", "Menlo Park-based";
+    ``only_places``: where only a place goes ("in", "-based"; not "on X", "came from Alexandr Wang")."""
+    prepositions = "in|near|across|outside|inside" if only_places else "in|at|from|near|on|across|outside|inside"
+    return re.search(rf"\b(?:{prepositions})\s+(?:the\s+)?{re.escape(name)}\b(?!['’]s)|"
                      rf"\b{re.escape(name)}-based\b", text, re.IGNORECASE) is not None
 
 

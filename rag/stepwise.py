@@ -88,6 +88,7 @@ class Stepwise:
                pointed: bool = False) -> Iterator[str | Draft]:
         """``pointed``: ``retrieved`` are the articles the user pointed at ("what did the other article
         say?"), and what they say about the question is the answer, whatever it asks for."""
+        question = slots.as_asked(question)  # "Quick check: did ...", "Name the ..."
         if pointed:
             yield "Quoting what those articles say about it…\n"
             yield self.explanation(question, retrieved, pointed=True)
@@ -141,7 +142,7 @@ class Stepwise:
             if found or cosine >= SUPPORTED:
                 # Names say whom a sentence is about; it must also say what is asked, in words or in meaning:
                 # "Maria Lopez sold the company on Tuesday" does not answer "When was Maria Lopez born?".
-                found += sum(weight[n] for n in names & own)
+                found += sum(weight[n] for n in names & (own | _capitalised(before)))  # "He" after "David Holz"
             ranked.append(Sentence(unit, i, (found / max(total, 1) + max(float(cosine), 0.0)) / 2))
         # Retrieval already ranked the passages: a later one must match clearly better to come first.
         ranked.sort(key=lambda s: (-(s.score - RANK_PENALTY * s.passage), s.passage))
@@ -185,7 +186,8 @@ class Stepwise:
             span = max(inside, key=len)  # the name, not the words around it ("The future of Midjourney's ...")
         # "Which Google AI product ...?": Google's, whatever else the sentence lists; "What is the name of the
         # model?": the name the sentence puts beside "model" ("its first video model, V1").
-        preferred = _owned(candidates, best.text, question) or _beside(candidates, best.text, slots.asked_noun(question))
+        preferred = (_owned(candidates, best.text, question) or _beside(candidates, best.text, slots.asked_noun(question))
+                     or _after_preposition(candidates, best.text, question))
         if preferred and span not in preferred:
             span = preferred[0]
         if span is None:
@@ -232,6 +234,9 @@ class Stepwise:
                         mentions.append((p, name, sentence, passages[sentence.passage]))
         if not mentions:
             return _abstain(question, kind)
+        # "Which Google AI product ...?": only Google's, however often the passages name others.
+        owned = [m for m in mentions if _owned([m[1]], m[2].text, question)]
+        mentions = owned or mentions
         groups = _groups([name for _, name, _, _ in mentions], kind)
         best: dict[tuple[str, int], tuple[Sentence, Retrieved]] = {}
         votes: dict[str, float] = {}
@@ -374,6 +379,8 @@ def focus_words(question: str, passages: list[Retrieved]) -> set[str]:
     named = stems(" ".join(w for w in capitalised if w.lower() not in slots.TITLES))
     publishers = stems(" ".join(p.chunk.source for p in passages))
     focus = stems(question) - stems(f"{slots.wh_head(question)} name") - named - publishers
+    if focus & _LOCATED:
+        focus |= stems("based")  # "Where is it headquartered?" and "the Menlo Park-based tech giant"
     return focus or stems(question) - publishers or stems(question)
 
 
@@ -525,6 +532,7 @@ def _recounted(claim: str, clause: str) -> bool:
     return any(unit in theirs and not numbers & theirs[unit] for unit, numbers in counts(claim).items())
 
 
+_LOCATED = stems("headquartered headquarters located")
 _WHEN_WILL = re.compile(r"\bwhen\s+(?:will|is\s+\S+(?:\s+\S+)?\s+(?:expected|set|due|scheduled|going)|are\s+\S+(?:\s+\S+)?\s+"
                         r"(?:expected|set|due|scheduled|going))\b", re.IGNORECASE)
 _AHEAD = re.compile(r"\b(?:will|would|expected|expects|plans?|planned|set\s+to|scheduled|due|upcoming|next|later\s+this|"
@@ -609,7 +617,16 @@ def _candidates(sentence: str, question: str, kind: str, people: list[frozenset[
     asks for something else; for a place, a name ``text`` puts where places go ("in Leeds", "on X")."""
     return [c for c in slots.spans(sentence, kind)
             if slots.answers_slot(c, sentence, question, kind) and not _is_person(c, people)
-            and (kind != slots.PLACE or slots.placed(c, text or sentence))]
+            and (kind != slots.PLACE or slots.placed(c, text or sentence)) and not _opener(c, sentence, text)
+            and (kind != slots.PERSON or not slots.placed(c, text or sentence, only_places=True))]  # not "Menlo Park"
+
+
+def _opener(word: str, sentence: str, text: str) -> bool:
+    """A single capitalised word that opens ``sentence`` and that ``text`` never capitalises elsewhere
+    ("Calling it a partnership, ...", "Questions linger ..."): an ordinary word, not a name."""
+    if " " in word or not re.match(rf"^\W*{re.escape(word)}\b", sentence):
+        return False
+    return not re.search(rf"[\w,;:]\s+{re.escape(word)}\b", text or sentence)
 
 
 def _people(passages: list[Retrieved], kind: str) -> list[frozenset[str]]:
@@ -628,7 +645,7 @@ def _is_person(span: str, people: list[frozenset[str]]) -> bool:
 def _owned(candidates: list[str], sentence: str, question: str) -> list[str]:
     """The candidates ``sentence`` gives to the owner a question names right after its "which"/"what"
     ("Which Google AI offering ...?" and "rivals such as Google's Gemini and OpenAI's ChatGPT": Gemini)."""
-    asked = re.search(r"\b(?:which|what)\s+((?:[A-Z][\w’'-]*\s+)+)", question, re.IGNORECASE)
+    asked = re.search(r"\b(?i:which|what)\s+((?:[A-Z][\w’'-]*\s+)+)", question)
     if not asked:
         return []
     owners = [n for n in slots.names(asked.group(1)) if n.lower() not in slots.TITLES]
@@ -642,6 +659,16 @@ def _wordy(span: str, names: list[str]) -> bool:
     for name in sorted(names, key=len, reverse=True):
         rest = rest.replace(name, " ")
     return any(w.islower() and len(w) > 1 and w not in STOPWORDS for w in re.findall(r"[\w-]+", rest))
+
+
+def _after_preposition(candidates: list[str], sentence: str, question: str) -> list[str]:
+    """The candidates ``sentence`` puts after the preposition the question opens with: "On which app ...?"
+    and "in a post on Threads"."""
+    opening = re.match(r"^\s*(on|in|at|from|via|through|with|for|by)\s+(?:which|what)\b", question, re.IGNORECASE)
+    if not opening:
+        return []
+    return [c for c in candidates if re.search(rf"\b{opening.group(1)}\s+(?:the\s+)?{re.escape(c)}\b", sentence,
+                                               re.IGNORECASE)]
 
 
 def _beside(candidates: list[str], sentence: str, noun: str) -> list[str]:

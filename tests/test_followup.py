@@ -179,7 +179,10 @@ def test_a_follow_up_conversation_over_the_seed_articles(seeded_settings):
     assert follow_up.asked == "What did he say about the company's independence?"
     assert "David Holz" in follow_up.question and "Midjourney" in follow_up.question, follow_up.question
     assert not follow_up.abstained, follow_up.text
-    assert MIDJOURNEY_GADGETS in follow_up.files, (follow_up.text, follow_up.files)  # "no investors"
+    # Both articles report it: "We remain an independent ... lab" (Gadgets 360), "founder David Holz was quick
+    # to reaffirm the company's independence" (VentureBeat).
+    assert "independen" in follow_up.text and follow_up.files, (follow_up.text, follow_up.files)
+    assert set(follow_up.files) <= {MIDJOURNEY_GADGETS, MIDJOURNEY_VENTUREBEAT}, follow_up.files
     assert follow_up.to_dict()["asked"] == follow_up.asked
 
 

@@ -24,6 +24,10 @@ from rag.text import stems
     ("What is the name of the new unit she leads?", slots.ORGANISATION),  # the unit's name
     ("In what area has the carmaker fallen behind?", slots.EXPLANATION),  # a description, not a name
     ("What kind of future does the lab promise?", slots.EXPLANATION),
+    ("Quick check: did the board approve the deal?", slots.YES_NO),  # a label before the question
+    ("Name the chatbot the report rates highest.", slots.THING),  # an instruction for "which chatbot"
+    ("The founder who sold it now runs which charity?", slots.ORGANISATION),  # "who" opens a clause
+    ("The firm grew under which person's leadership?", slots.PERSON),
     ("Why did the shares fall?", slots.EXPLANATION),
     ("What did the minister say about the budget?", slots.EXPLANATION),
     ("Did the board approve the deal?", slots.YES_NO),

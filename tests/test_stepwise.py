@@ -251,3 +251,12 @@ def test_when_will_is_not_answered_by_a_date_in_the_past(embedder):
     planned = passage("planned.txt", "Acme will ship the tablet to shops in Paris in March.")
     draft, _ = answer(embedder, "When will Acme ship its tablet to shops in Paris?", [planned], reply="March")
     assert draft.text.startswith("March")
+
+
+def test_a_sentences_opening_word_is_not_a_name_and_the_opening_preposition_picks_the_answer(embedder):
+    opening = passage("opening.txt", "Calling it a fine deal, Jane Doe announced it in a post on Threads. "
+                                     "Jane Doe later met Acme staff in Leeds.")
+    draft, _ = answer(embedder, "On which app did Jane Doe announce the deal?", [opening])
+    assert draft.text.startswith("Threads")
+    draft, _ = answer(embedder, "Which company did Jane Doe call a fine deal?", [opening], reply="Calling")
+    assert not draft.text.startswith("Calling")
