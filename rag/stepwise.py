@@ -154,6 +154,10 @@ class Stepwise:
                    query: Query | None = None) -> Iterator[str | Draft]:
         passages = _narrowed(retrieved, query)
         ranked = self.ranked(question, passages, wanted=focus_words(question, passages))
+        nobody = self.nobody(question, ranked, passages, kind)
+        if nobody is not None:
+            yield nobody
+            return
         people = _people(passages, kind)
         said = " ".join(p.chunk.text for p in passages)
         ahead = kind == slots.DATE and _WHEN_WILL.search(question) is not None
@@ -198,6 +202,18 @@ class Stepwise:
                 span = span if slots.role(listed) else listed  # not "Meta's Chief AI Officer" for "Meta"
         passage = passages[best.passage]
         yield _cited(_sentence_case(span), [(passage, best.text)])
+
+    @staticmethod
+    def nobody(question: str, ranked: list[Sentence], passages: list[Retrieved], kind: str) -> Draft | None:
+        """"Who funds the lab?" answered by what a sentence about it says when that is nobody: "no investors",
+        "investor-free"; None when the question is not who funds or owns something, or no such sentence leads."""
+        if kind not in (slots.PERSON, slots.ORGANISATION) or not stems(question) & _FUNDING:
+            return None
+        for sentence in ranked[:NOBODY_SENTENCES]:
+            said = _NOBODY.search(sentence.text)
+            if said and sentence.score >= NO_EVIDENCE:
+                return _cited(_sentence_case(said.group()), [(passages[sentence.passage], sentence.text)])
+        return None
 
     def model_span(self, question: str, sentence: str, kind: str) -> str | None:
         """The model's answer span from ``sentence``, or None when it is not in the sentence, not of
@@ -532,6 +548,12 @@ def _recounted(claim: str, clause: str) -> bool:
     return any(unit in theirs and not numbers & theirs[unit] for unit, numbers in counts(claim).items())
 
 
+# "Who funds it?" can be answered "no investors": the askers, and the words that say there are none.
+_FUNDING = stems("fund funds funded finance finances financed bankroll bankrolls backs backed invest invests invested "
+                 "owns owned sponsor sponsors")
+_NOBODY = re.compile(r"\b(?:no|without(?:\s+any)?)\s+(?:outside\s+|external\s+|other\s+)?(?:investors?|backers?|funders?|"
+                     r"shareholders?|owners?|sponsors?)\b|\binvestor-free\b|\bself-funded\b|\bbootstrapped\b", re.IGNORECASE)
+NOBODY_SENTENCES = 3  # the best sentences read for "no investors"
 _LOCATED = stems("headquartered headquarters located")
 _WHEN_WILL = re.compile(r"\bwhen\s+(?:will|is\s+\S+(?:\s+\S+)?\s+(?:expected|set|due|scheduled|going)|are\s+\S+(?:\s+\S+)?\s+"
                         r"(?:expected|set|due|scheduled|going))\b", re.IGNORECASE)

@@ -260,3 +260,12 @@ def test_a_sentences_opening_word_is_not_a_name_and_the_opening_preposition_pick
     assert draft.text.startswith("Threads")
     draft, _ = answer(embedder, "Which company did Jane Doe call a fine deal?", [opening], reply="Calling")
     assert not draft.text.startswith("Calling")
+
+
+def test_who_funds_it_can_be_answered_nobody_when_the_article_says_so(embedder):
+    lab = passage("lab.txt", "The lab remains independent and community-backed, with no outside investors. "
+                             "Its founder, Jane Doe, started it in Leeds.")
+    draft, _ = answer(embedder, "Who funds the lab now?", [lab], reply="Jane Doe")
+    assert draft.text.startswith("No outside investors") and [c.file for c in draft.citations] == ["lab.txt"]
+    draft, _ = answer(embedder, "Who founded the lab?", [lab], reply="Jane Doe")
+    assert draft.text.startswith("Jane Doe")  # not a question of who pays
