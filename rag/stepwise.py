@@ -402,8 +402,10 @@ def focus_words(question: str, passages: list[Retrieved]) -> set[str]:
 
 def _rarity(found: int, units: int) -> float:
     """How much a word in ``found`` of ``units`` sentences picks one out: its IDF, scaled to 1 for a word in
-    one sentence and 0 for a word in all of them."""
-    return math.log(units / found) / math.log(units) if 0 < found < units and units > 1 else float(found < units)
+    one sentence and 0 for a word in all of them, or in none (a date is in the index, not the text)."""
+    if found == 0 or found == units:
+        return 0.0
+    return math.log(units / found) / math.log(units) if units > 1 else 1.0
 
 
 def _name_stems(question: str, passages: list[Retrieved]) -> set[str]:
