@@ -739,4 +739,8 @@ def _as_written(piece: str, sentence: str) -> str:
 
 
 def _sentence_case(span: str) -> str:
+    """``span`` with a capital first letter, but a name written in its own case stays so ("xAI", "iPhone")."""
+    first = span.split()[0] if span.split() else ""
+    if any(c.isupper() for c in first[1:]):
+        return span
     return span[:1].upper() + span[1:] if span else span

@@ -269,3 +269,9 @@ def test_who_funds_it_can_be_answered_nobody_when_the_article_says_so(embedder):
     assert draft.text.startswith("No outside investors") and [c.file for c in draft.citations] == ["lab.txt"]
     draft, _ = answer(embedder, "Who founded the lab?", [lab], reply="Jane Doe")
     assert draft.text.startswith("Jane Doe")  # not a question of who pays
+
+
+def test_a_name_in_its_own_case_is_not_capitalised():
+    from rag.stepwise import _sentence_case
+    assert _sentence_case("xAI") == "xAI" and _sentence_case("iPhone 15") == "iPhone 15"
+    assert _sentence_case("no outside investors") == "No outside investors"
