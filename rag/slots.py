@@ -9,6 +9,7 @@ when the model's does not fit. Everything is plain text rules: no model runs.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .text import STOPWORDS, stems
 
@@ -323,9 +324,11 @@ _ROLES = ("ceo cto cfo coo founder co-founder chief president chairman chairwoma
 _HONORIFICS = frozenset(_ROLES + "vp mr mrs ms dr sir prof sen rep gov".split())
 
 
-def persons(text: str) -> set[str]:
+@lru_cache(maxsize=16)
+def persons(text: str) -> frozenset[str]:
     """The names ``text`` shows to be people's: after a title ("Midjourney CEO David Holz") or before
-    a role ("Alexandr Wang, the Chief AI Officer at Meta", "Alexandr Wang, Meta's Chief AI Officer")."""
+    a role ("Alexandr Wang, the Chief AI Officer at Meta", "Alexandr Wang, Meta's Chief AI Officer").
+    Remembered: one answer asks it of the same passages for every candidate."""
     found = set()
     for match in _NAME_SPAN.finditer(text):
         run = match.group().split()
@@ -337,7 +340,9 @@ def persons(text: str) -> set[str]:
         if re.search(rf"{re.escape(name)},\s+(?:the\s+|[A-Z][\w’'-]*['’]s\s+)?(?:[A-Z][\w-]*\s+){{0,2}}(?i:{roles})(?:\s+(?i:{roles})){{0,2}}"
                      rf"(?:\s+(?:[A-Z][\w-]*\s+)*[A-Z][\w-]*)?(?:\s+(?:at|of|for|in)\b|[,.;])", text):
             found.add(name)
-    return found
+    return frozenset(found)
+
+
 ROMAN = re.compile(r"^(?:I{1,3}|IV|V|VI{0,3}|Jr\.?|Sr\.?)$")
 
 

@@ -176,7 +176,7 @@ class Stepwise:
             # The sentence most about the question, well ahead of any holding an answer, says it is not known
             # ("He did not reveal if users will get it"): a date or name from another sentence answers
             # something else.
-            yield Draft("", abstained=True, reason=f"the nearest they come is \u201c{ranked[0].text.strip().rstrip('.')}\u201d")
+            yield _untold(ranked[0].text)
             return
         if not holding or holding[0][0].score < RELEVANT:
             yield _abstain(question, kind)
@@ -314,22 +314,22 @@ class Stepwise:
                 verdicts.append(False)
                 continue
             sentence = _sentence_of(best.text, passages[best.passage])
-            if (not parts and best.score >= SUPPORTED and slots.untold(sentence)
-                    and _untold_claim(claim, best, passages) is None):
+            untold = _untold_claim(claim, best, passages)
+            if not parts and best.score >= SUPPORTED and slots.untold(sentence) and untold is None:
                 # "Will users be able to make images?" against "He did not reveal if users will be able to":
                 # the articles say it is not known, which is neither yes nor no.
-                return Draft("", abstained=True, reason=f"the nearest they come is \u201c{sentence.strip().rstrip('.')}\u201d")
+                return _untold(sentence)
             # A one-claim question must find what it claims happened, not just whom it is about:
             # "Did Meta buy Midjourney?" against "Meta entered a partnership with Midjourney" is no.
             # (A question about how reports relate, "did it maintain consistency", states no such fact.)
             focus = focus_words(claim, passages)
             said = (parts or quoted or stems(claim) & _RELATIONS or len(_matched(focus, stems(best.text))) * 2 >= len(focus)
-                    or _untold_claim(claim, best, passages) is not None)
+                    or untold is not None)
             # One claim's place or medium swapped for another ("a post on X" against "a post on Threads"); in a
             # question about several reports, a name in one part often sits in another part's article.
             swapped = not parts and _swapped(claim, sentence, {p.chunk.source for p in passages})
             verdicts.append(said and not swapped and not self.contradicted(claim, best, passages))
-            evidence.append((passages[best.passage], _sentence_of(best.text, passages[best.passage]), best.score))
+            evidence.append((passages[best.passage], sentence, best.score))
             if not parts and verdicts[-1]:
                 # One claim that another article states as well: cite that one too.
                 also = next((s for s in ranked if passages[s.passage].file != passages[best.passage].file
@@ -345,8 +345,9 @@ class Stepwise:
         """Whether the passages contradict ``claim``: its best clause says it with the other polarity
         ("does not grant" against "give"), or the claim has a number they lack. A claim about how two
         reports relate ("was there no change", "inconsistency") carries its own polarity."""
-        if _untold_claim(claim, best, passages) is not None:
-            return not _untold_claim(claim, best, passages)
+        untold = _untold_claim(claim, best, passages)
+        if untold is not None:
+            return not untold
         shared = (stems(claim) & stems(best.text)) | _RELATIONS
         claim_negated = slots.negated(claim, shared, stems(best.text) | _RELATIONS)
         clause_negated = best.score >= SUPPORTED and slots.negated(best.text, shared, stems(claim) | _RELATIONS)
@@ -509,7 +510,12 @@ def _claim(text: str) -> str:
 
 def _quotations(text: str) -> list[str]:
     """The phrases ``text`` quotes: 'his "all-of-the-above" phrasing' → ["all-of-the-above"]."""
-    return [q.strip() for q in re.findall(r"[\"“]([^\"“”]{2,80})[\"”]", text) if stems(q) or q.strip()]
+    return [q.strip() for q in re.findall(r"[\"“]([^\"“”]{2,80})[\"”]", text) if q.strip()]
+
+
+def _untold(sentence: str) -> Draft:
+    """A refusal quoting the sentence that says the answer is not known."""
+    return Draft("", abstained=True, reason=f"the nearest they come is \u201c{sentence.strip().rstrip('.')}\u201d")
 
 
 def _untold_claim(claim: str, best: Sentence, passages: list[Retrieved]) -> bool | None:
