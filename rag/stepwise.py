@@ -51,6 +51,7 @@ _RELATIONS = stems("consistent consistency agree agreement change similar same a
 _REPORTING = ("say says said report reports mention mentions quote quotes note notes state states describe "
               "describes cite cites").split()
 _BOTH_REPORTS = re.compile(r"\bboth\s+(?:reports|articles|pieces|stories|outlets|publications|sources|sites)\b|"
+                           r"\b(?:reports|articles|pieces|stories|outlets|publications|sources|sites)\s+both\b|"
                            r"^\s*(?:do|did|does)\s+(?:they\s+)?both\s+(?:%s)\b" % "|".join(_REPORTING), re.IGNORECASE)
 _DISCLOSED = stems("disclose disclosed reveal revealed public announce announced confirm confirmed publish published "
                    "specify specified detail detailed")  # what a claim says when it claims something was made known
@@ -582,9 +583,14 @@ def _swapped(claim: str, sentence: str, publishers: set[str]) -> bool:
     return False
 
 
+_NAMED_NUMBER = re.compile(r"\b([A-Z][a-z]+)\s+\d+\b")
+
+
 def _numbers(text: str) -> set[str]:
-    """Stems of the numbers in a claim, less its dates (a report's date is in the index, not its text):
-    a claim with a number its passages lack is not backed."""
+    """Stems of the numbers in a claim, less its dates (a report's date is in the index, not its text) and
+    the numbers that end a name ("Gadgets 360", whose other article never says 360): a claim with a
+    number its passages lack is not backed."""
+    text = _NAMED_NUMBER.sub(lambda m: m.group() if m.group(1).lower() in STOPWORDS else " ", text)
     return stems(" ".join(slots.numbers(slots.without_dates(text))))
 
 

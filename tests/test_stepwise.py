@@ -275,3 +275,19 @@ def test_a_name_in_its_own_case_is_not_capitalised():
     from rag.stepwise import _sentence_case
     assert _sentence_case("xAI") == "xAI" and _sentence_case("iPhone 15") == "iPhone 15"
     assert _sentence_case("no outside investors") == "No outside investors"
+
+
+def test_a_number_that_ends_a_name_is_not_a_count_the_claim_makes(embedder):
+    report = passage("report.txt", "The mill remains independent, its owners said.")
+    named, _ = answer(embedder, "Does the Daily Planet 24 article say the mill remains independent?", [report])
+    assert named.text.startswith("Yes")  # "24" ends a publisher's name; the article need not say it
+    counted, _ = answer(embedder, "Did the mill hire 24 people?", [report])
+    assert counted.text.startswith("No")
+
+
+def test_the_x_and_y_articles_both_say_is_checked_in_each(embedder):
+    first = passage("first.txt", "The mill remains independent, its owners said.")
+    second = passage("second.txt", "The mill was sold to Acme on Monday.")
+    no, _ = answer(embedder, "Do the Planet and Wire articles both say the mill remains independent?",
+                   [first, second])
+    assert no.text.startswith("No")
