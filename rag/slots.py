@@ -41,7 +41,7 @@ _ORG_NOUNS = ("company organization organisation firm business startup start-up 
 _PLACE_NOUNS = "city country state town region place venue location nation continent stadium county province".split()
 _DATE_NOUNS = "day date month year week weekday time season quarter decade".split()
 _NUMBER_NOUNS = ("number amount price cost revenue sum percentage percent share salary fee value total figure "
-                 "count rate score budget valuation profit loss sales income worth fine").split()
+                 "count rate score budget valuation profit loss sales income worth fine earning turnover").split()
 # Named things: "which product", "what model".
 _THING_NOUNS = ("product model device tool feature show film movie series book game song album award phone "
                 "car drug vaccine software chip system program programme technology offering release console chatbot "
@@ -55,7 +55,7 @@ _WH = re.compile(r"\b(who|whom|whose|what|which|where|when|why|how)\b", re.IGNOR
 
 def answer_kind(question: str) -> str:
     """What ``question`` asks for: one of :data:`KINDS`."""
-    text = as_asked(question)
+    text = _tail_question(as_asked(question))
     if _YES_NO_START.match(text) or choices(text) or (_YES_NO_CLAUSE.search(text) and not _WH.match(text)):
         return YES_NO
     wh = _asking(text)
@@ -79,7 +79,7 @@ def answer_kind(question: str) -> str:
         return PLACE
     if word == "why":
         return EXPLANATION
-    if word in ("who", "whom"):
+    if word in ("who", "whom") or re.search(r"\b(?:his|her)\s+name\b", text, re.IGNORECASE):
         return PERSON
     # which/what/whose: the noun after it says what is wanted ("which company", "what day of the week").
     head = _head_noun(after, text[wh.end():])
@@ -101,7 +101,25 @@ def as_asked(question: str) -> str:
     """``question`` as a question: without a leading label ("Quick check: did ..."), and an instruction
     ("Name the chatbot ...") as the question it stands for ("Which chatbot ...")."""
     text = re.sub(r"^[A-Za-z][\w ,'’-]{0,30}:\s+", "", " ".join(question.strip().split()))
+    text = re.sub(r"\b(what|who|where|when|how)['’]s\b", r"\1 is", text, flags=re.IGNORECASE)
     return re.sub(r"^(?:please\s+)?(?:name|identify)\s+(?:the\s+|a\s+|an\s+)?", "Which ", text, flags=re.IGNORECASE)
+
+
+_DASH = re.compile(r"\s+(?:[—–]|--?)\s+")
+
+
+def _tail_question(text: str) -> str:
+    """The question after a dash when what comes before it is a statement: "Midjourney talked with xAI
+    before the deal — did those talks end in an agreement?" asks yes or no."""
+    pieces = _DASH.split(text)
+    if len(pieces) < 2:
+        return text
+    before, tail = " ".join(pieces[:-1]), pieces[-1]
+    opens_question = _YES_NO_START.match(before) or re.match(
+        r"^(?:(?:on|in|at|from|for|by|with|to|of|about|during|under)\s+)?(?:who|whom|whose|what|which|where|when|why|how)\b",
+        before, re.IGNORECASE)
+    asks = _YES_NO_START.match(tail) or _WH.search(tail)
+    return tail if asks and not opens_question else text
 
 
 def _asking(text: str) -> re.Match | None:

@@ -34,6 +34,11 @@ from rag.text import stems
     ("Has the airline cancelled its flights yet?", slots.YES_NO),
     ("After the first report on the flood, did the second report change its estimate?", slots.YES_NO),
     ("Was the council's account consistent or inconsistent with the police report?", slots.YES_NO),
+    ("The bakery held talks with a rival last year — did they end in a deal?", slots.YES_NO),  # after a dash
+    ("The chain opened a shop up north - in which month was that?", slots.DATE),
+    ("Who owns the mill — is it still independent?", slots.PERSON),  # the dash follows a question
+    ("The bakery's founder - what's her name?", slots.PERSON),
+    ("What were the chain's quarterly earnings?", slots.NUMBER),
 ])
 def test_the_answer_kind_is_read_from_the_question(question, kind):
     assert slots.answer_kind(question) == kind
