@@ -525,17 +525,21 @@ def _flat(text: str) -> str:
 _NEGATION = frozenset("not no never neither nor none nothing cannot without nobody nowhere".split())
 _NEGATED_PREFIXES = ("un", "in", "non", "dis", "im", "ir", "il")
 NEGATION_REACH = 4  # words after "not" that it can negate
+_SCOPE_ENDS = frozenset("despite although though but while whereas because and or nor yet".split())
 
 
 def negated(text: str, shared: set[str], bases: set[str]) -> bool:
     """Whether ``text`` negates what it says: a negation ("not", "n't", "no", "never") up to
     NEGATION_REACH words before one of the ``shared`` stems, or a word that is one of ``bases``
     with a negative prefix ("undisclosed" for "disclosed", "inconsistency" for "consistency")."""
-    words = re.findall(r"[a-z]+(?:n't)?", text.lower().replace("’", "'"))
+    words = re.findall(r"[a-z]+(?:n't)?|[,;:.—]", text.lower().replace("’", "'"))
     word_stems = [next(iter(stems(w)), "") for w in words]
     for i, word in enumerate(words):
         if word in _NEGATION or word.endswith("n't"):
-            if any(stem in shared for stem in word_stems[i + 1 : i + 1 + NEGATION_REACH]):
+            reach = words[i + 1 : i + 1 + NEGATION_REACH]
+            # "no outside investors despite the new deal" does not negate the deal.
+            ends = next((j for j, w in enumerate(reach) if w in _SCOPE_ENDS or not w[0].isalpha()), len(reach))
+            if any(stem in shared for stem in word_stems[i + 1 : i + 1 + ends]):
                 return True
         for prefix in _NEGATED_PREFIXES:
             if word.startswith(prefix) and len(word) > len(prefix) + 3 and stems(word[len(prefix):]) & bases:

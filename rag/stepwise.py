@@ -35,6 +35,7 @@ from .text import STOPWORDS, split_sentences, stems
 SPAN_TOKENS = 24
 RELEVANT = 0.3  # a sentence this close to the question (mean of its focus words' share and cosine) is about it
 SUPPORTED = 0.55  # a clause this close to a claim says it, so its polarity counts
+SAID = 0.7  # a clause with this cosine to a claim says what it claims, in whatever words
 DESCRIBED_WORDS = 12  # content words of a question that describes its answer rather than asks one fact
 RANK_PENALTY = 0.03  # a sentence's score lost per place its passage sits lower in the retrieval ranking
 SECOND_SOURCE = 0.85  # another article's best sentence is quoted too when it scores this share of the best
@@ -76,6 +77,8 @@ class Sentence:
     text: str
     passage: int  # index into the passages read
     score: float  # how well it matches what was asked, 0..1
+    cosine: float = 0.0  # its embedding's cosine with what was asked
+    before: str = ""  # the sentence before it in its passage (the title for the first)
 
 
 class Stepwise:
@@ -144,7 +147,7 @@ class Stepwise:
                 # Names say whom a sentence is about; it must also say what is asked, in words or in meaning:
                 # "Maria Lopez sold the company on Tuesday" does not answer "When was Maria Lopez born?".
                 found += sum(weight[n] for n in names & (own | _capitalised(before)))  # "He" after "David Holz"
-            ranked.append(Sentence(unit, i, (found / max(total, 1) + max(float(cosine), 0.0)) / 2))
+            ranked.append(Sentence(unit, i, (found / max(total, 1) + max(float(cosine), 0.0)) / 2, float(cosine), before))
         # Retrieval already ranked the passages: a later one must match clearly better to come first.
         ranked.sort(key=lambda s: (-(s.score - RANK_PENALTY * s.passage), s.passage))
         return ranked
@@ -308,6 +311,9 @@ class Stepwise:
             if quoted:
                 ranked = [s for s in ranked if all(slots.occurs_in(q, _sentence_of(s.text, passages[s.passage]))
                                                    for q in quoted)]
+            if not parts:
+                # "Does Meta have a video model?" is not answered by "Midjourney released its video model".
+                ranked = [s for s in ranked if not _about_another(s, claim, passages)] or ranked
             best = ranked[0] if ranked else None
             if best is None or (best.score < NO_EVIDENCE and not parts and not quoted):
                 # One vague part of a question about several articles ("focuses on his performance") is
@@ -325,7 +331,7 @@ class Stepwise:
             # (A question about how reports relate, "did it maintain consistency", states no such fact.)
             focus = focus_words(claim, passages)
             said = (parts or quoted or stems(claim) & _RELATIONS or len(_matched(focus, stems(best.text))) * 2 >= len(focus)
-                    or untold is not None)
+                    or self.restated(claim, best.text) or untold is not None)
             # One claim's place or medium swapped for another ("a post on X" against "a post on Threads"); in a
             # question about several reports, a name in one part often sits in another part's article.
             swapped = not parts and _swapped(claim, sentence, {p.chunk.source for p in passages})
@@ -340,6 +346,12 @@ class Stepwise:
         yes = all(verdicts)
         word = (choice[0] if yes else choice[1]).capitalize() if choice else ("Yes" if yes else "No")
         return _cited(word, _strong(evidence))
+
+    def restated(self, claim: str, clause: str) -> bool:
+        """Whether ``clause`` says what ``claim`` says in other words: their cosine with the names taken out,
+        since shared names alone make "Oven Group buys Crumb" close to "Oven Group signs a deal with Crumb"."""
+        (said,), (claimed,) = embed_cached(self.embedder, [_nameless(clause)], also=[_nameless(claim)])
+        return float(said @ claimed) >= SAID
 
     @staticmethod
     def contradicted(claim: str, best: Sentence, passages: list[Retrieved]) -> bool:
@@ -400,6 +412,23 @@ def focus_words(question: str, passages: list[Retrieved]) -> set[str]:
     if focus & _LOCATED:
         focus |= stems("based")  # "Where is it headquartered?" and "the Menlo Park-based tech giant"
     return focus or stems(question) - publishers or stems(question)
+
+
+def _nameless(text: str) -> str:
+    for name in slots.names(text):
+        text = text.replace(name, " ")
+    return " ".join(text.split())
+
+
+def _about_another(sentence: Sentence, claim: str, passages: list[Retrieved]) -> bool:
+    """Whether ``sentence`` names someone, none of them the claim's, and neither it nor the sentence before
+    it names whom the claim is about: "Midjourney released its video model" for a claim about Meta."""
+    titles = stems(" ".join(slots.TITLES))
+    wanted = stems(" ".join(slots.names(claim))) - titles - stems(" ".join(p.chunk.source for p in passages))
+    theirs = stems(" ".join(slots.names(sentence.text))) - titles
+    chunk = passages[sentence.passage].chunk
+    before = "" if chunk.position and sentence.before == chunk.title else sentence.before  # mid-article: not the title
+    return bool(wanted) and bool(theirs - wanted) and not wanted & (theirs | _capitalised(before))
 
 
 def _rarity(found: int, units: int) -> float:

@@ -291,3 +291,21 @@ def test_the_x_and_y_articles_both_say_is_checked_in_each(embedder):
     no, _ = answer(embedder, "Do the Planet and Wire articles both say the mill remains independent?",
                    [first, second])
     assert no.text.startswith("No")
+
+
+def test_a_claim_about_one_company_is_not_checked_against_a_sentence_about_another(embedder):
+    report = passage("report.txt", "In June, Globex released its first AI video generation model, V1. "
+                                   "So far, the Ohio-based firm Acme has no video model of its own.")
+    no, _ = answer(embedder, "Does Acme already have a released AI video generation model?", [report])
+    assert no.text.startswith("No")  # Globex's model is not Acme's
+
+
+def test_a_claim_in_other_words_is_said_and_a_no_does_not_reach_past_despite(embedder):
+    report = passage("report.txt", "The bakery will also be licensing the mill's recipes for its future breads and cakes. "
+                                   "The mill remains an independent, family-run business with no outside investors "
+                                   "despite the new deal.")
+    licensed, _ = answer(embedder, "As part of the tie-up, is the bakery going to license the mill's recipes for use "
+                                   "in its upcoming breads and cakes?", [report])
+    assert licensed.text.startswith("Yes")
+    independent, _ = answer(embedder, "Does the mill stay independent despite the deal?", [report])
+    assert independent.text.startswith("Yes")  # "no outside investors" says nothing against the deal
