@@ -683,7 +683,32 @@ def _candidates(sentence: str, question: str, kind: str, people: list[frozenset[
     return [c for c in slots.spans(sentence, kind)
             if slots.answers_slot(c, sentence, question, kind) and not _is_person(c, people)
             and (kind != slots.PLACE or slots.placed(c, text or sentence)) and not _opener(c, sentence, text)
-            and (kind != slots.PERSON or not slots.placed(c, text or sentence, only_places=True))]  # not "Menlo Park"
+            and (kind != slots.PERSON or not slots.placed(c, text or sentence, only_places=True))  # not "Menlo Park"
+            and not _owns_what_is_asked(c, sentence, question)
+            and not (kind in (slots.ORGANISATION, slots.THING) and _owner_of_name(c, sentence))]
+
+
+def _owns_what_is_asked(candidate: str, sentence: str, question: str) -> bool:
+    """Whether ``candidate`` stands only as the owner of something the question names: "Meta’s Chief AI
+    Officer" for "The giant's AI chief leads which unit?" is the question's own giant, not the answer."""
+    owned = re.findall(rf"(?<![\w-]){re.escape(candidate)}['’]s\s+((?:[\w-]+\s+){{0,2}}[\w-]+)", sentence)
+    mentions = _mentions(candidate, sentence)
+    asked = stems(question) - stems(slots.wh_head(question))
+    return bool(owned) and len(owned) == mentions and all(stems(words) & asked for words in owned)
+
+
+def _mentions(name: str, sentence: str) -> int:
+    """How often ``sentence`` names ``name`` on its own, not as the start of a longer name ("Meta" in "Meta
+    Superintelligence Labs")."""
+    return len(re.findall(rf"(?<![\w-]){re.escape(name)}(?![\w-]|\s+[A-Z])", sentence))
+
+
+def _owner_of_name(candidate: str, sentence: str) -> bool:
+    """Whether ``candidate`` stands only as the owner of another name: "Elon Musk’s xAI" answers "which
+    company" with xAI, "Google's Gemini" "which chatbot" with Gemini; not "Meta's Chief AI Officer", a post."""
+    owned = re.findall(rf"(?<![\w-]){re.escape(candidate)}['’]s\s+({slots._NAME_WORD}(?:\s+{slots._NAME_WORD})*)", sentence)
+    mentions = _mentions(candidate, sentence)
+    return bool(owned) and len(owned) == mentions and not any(slots.role(name) for name in owned)
 
 
 def _opener(word: str, sentence: str, text: str) -> bool:

@@ -309,3 +309,14 @@ def test_a_claim_in_other_words_is_said_and_a_no_does_not_reach_past_despite(emb
     assert licensed.text.startswith("Yes")
     independent, _ = answer(embedder, "Does the mill stay independent despite the deal?", [report])
     assert independent.text.startswith("Yes")  # "no outside investors" says nothing against the deal
+
+
+def test_an_owner_is_not_the_answer_when_the_question_names_what_it_owns_or_asks_for_what_is_owned(embedder):
+    report = passage("report.txt", "The deal came from Ana Ruiz, Acme’s Chief Data Officer, who leads the newly formed "
+                                   "Acme Robotics Lab. Earlier talks between the mill and Jon Park’s Globex ended "
+                                   "without a deal.")
+    unit, _ = answer(embedder, "The giant's Chief Data Officer leads which recently formed unit?", [report], "Acme")
+    assert unit.text.startswith("Acme Robotics Lab")  # "Acme’s" is the question's own giant
+    firm, _ = answer(embedder, "Which company held earlier talks with the mill that ended without a deal?", [report],
+                     "Jon Park")
+    assert firm.text.startswith("Globex")  # Jon Park owns it; the company is Globex
