@@ -599,7 +599,7 @@ def holds_post(person: str, asked: tuple[str, frozenset[str]], text: str) -> boo
 _UNTOLD = re.compile(
     r"\b(?:(?:did|does|do|would|will|has|have|had|was|were|is|are)(?:\s+not|n't)|declined\s+to|refused\s+to)\s+"
     r"(?:\w+\s+)?(?:reveal|disclose|say|confirm|specify|comment|share|elaborate|detail|announce|reveals?|disclosed|"
-    r"revealed|confirmed|announced|specified)\b|\b(?:undisclosed|unclear|unknown|unannounced|unconfirmed|"
+    r"revealed|confirmed|announced|specified)\b|\b(?:undisclosed|unclear|uncertain|unknown|unannounced|unconfirmed|"
     r"remains?\s+to\s+be\s+seen)\b", re.IGNORECASE)
 
 

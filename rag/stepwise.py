@@ -35,6 +35,7 @@ from .text import STOPWORDS, split_sentences, stems
 SPAN_TOKENS = 24
 RELEVANT = 0.3  # a sentence this close to the question (mean of its focus words' share and cosine) is about it
 SUPPORTED = 0.55  # a clause this close to a claim says it, so its polarity counts
+CLOSE = 0.5  # a sentence this close in meaning to a short-fact question is about it, whatever words it shares
 SAID = 0.7  # a clause with this cosine to a claim says what it claims, in whatever words
 DESCRIBED_WORDS = 12  # content words of a question that describes its answer rather than asks one fact
 RANK_PENALTY = 0.03  # a sentence's score lost per place its passage sits lower in the retrieval ranking
@@ -182,7 +183,7 @@ class Stepwise:
             # something else.
             yield _untold(ranked[0].text)
             return
-        if not holding or holding[0][0].score < RELEVANT:
+        if not holding or (holding[0][0].score < RELEVANT and holding[0][0].cosine < CLOSE):
             yield _abstain(question, kind)
             return
         best, candidates = holding[0]
@@ -213,9 +214,13 @@ class Stepwise:
         "investor-free"; None when the question is not who funds or owns something, or no such sentence leads."""
         if kind not in (slots.PERSON, slots.ORGANISATION) or not stems(question) & _FUNDING:
             return None
+        funded = _FUNDED.search(question)
+        named = slots.names(funded.group(1)) if funded else []
         for sentence in ranked[:NOBODY_SENTENCES]:
             said = _NOBODY.search(sentence.text)
-            if said and sentence.score >= NO_EVIDENCE:
+            # "Who funds Meta?" needs a sentence about Meta: one that opens with the name the question gives.
+            about = not named or any(re.match(rf"^\W*{re.escape(n)}\b", sentence.text) for n in named)
+            if said and about and sentence.score >= NO_EVIDENCE:
                 return _cited(_sentence_case(said.group()), [(passages[sentence.passage], sentence.text)])
         return None
 
@@ -411,6 +416,8 @@ def focus_words(question: str, passages: list[Retrieved]) -> set[str]:
     focus = stems(question) - stems(f"{slots.wh_head(question)} name") - named - publishers
     if focus & _LOCATED:
         focus |= stems("based")  # "Where is it headquartered?" and "the Menlo Park-based tech giant"
+    if focus & _FUNDING:
+        focus |= stems("investors backed")  # "Who bankrolls it?" and "a community-backed lab with no investors"
     return focus or stems(question) - publishers or stems(question)
 
 
@@ -587,14 +594,17 @@ def _recounted(claim: str, clause: str) -> bool:
 
 
 # "Who funds it?" can be answered "no investors": the askers, and the words that say there are none.
-_FUNDING = stems("fund funds funded finance finances financed bankroll bankrolls backs backed invest invests invested "
-                 "owns owned sponsor sponsors")
+_FUNDING = stems("fund funds funded finance finances financed financial bankroll bankrolls backs backed backers invest "
+                 "invests invested owns owned sponsor sponsors")
 _NOBODY = re.compile(r"\b(?:no|without(?:\s+any)?)\s+(?:outside\s+|external\s+|other\s+)?(?:investors?|backers?|funders?|"
                      r"shareholders?|owners?|sponsors?)\b|\binvestor-free\b|\bself-funded\b|\bbootstrapped\b", re.IGNORECASE)
+_FUNDED = re.compile(r"\b(?:funds?|funded|funding|bankroll\w*|backs|backed|backing|financ\w*|owns?|owned|sponsors?\w*|"
+                     r"invests?\w*)\s+(?:in\s+)?(.+?)(?:\s+(?:now|after|that|when|since|as|following)\b|[,?;—–]|\s-\s|$)",
+                     re.IGNORECASE)  # whom "Who funds X now that ...?" asks about: X
 NOBODY_SENTENCES = 3  # the best sentences read for "no investors"
 _LOCATED = stems("headquartered headquarters located")
-_WHEN_WILL = re.compile(r"\bwhen\s+(?:will|is\s+\S+(?:\s+\S+)?\s+(?:expected|set|due|scheduled|going)|are\s+\S+(?:\s+\S+)?\s+"
-                        r"(?:expected|set|due|scheduled|going))\b", re.IGNORECASE)
+_WHEN_WILL = re.compile(r"\bwhen\s+(?:will|(?:is|are)\s+(?:\S+\s+){1,5}?(?:expected|set|due|scheduled|going|planned))\b",
+                        re.IGNORECASE)
 _AHEAD = re.compile(r"\b(?:will|would|expected|expects|plans?|planned|set\s+to|scheduled|due|upcoming|next|later\s+this|"
                     r"coming|starting|from)\b", re.IGNORECASE)
 _PLACED = re.compile(rf"\b(on|in|at|from)\s+(?:the\s+)?({slots._NAME_WORD}(?:\s+{slots._NAME_WORD})*)")

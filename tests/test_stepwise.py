@@ -320,3 +320,31 @@ def test_an_owner_is_not_the_answer_when_the_question_names_what_it_owns_or_asks
     firm, _ = answer(embedder, "Which company held earlier talks with the mill that ended without a deal?", [report],
                      "Jon Park")
     assert firm.text.startswith("Globex")  # Jon Park owns it; the company is Globex
+
+
+def test_who_bankrolls_it_finds_the_sentence_saying_nobody_and_it_must_be_about_whom_is_asked(embedder):
+    lab = passage("lab.txt", "The lab partnered with Acme on Saturday. The lab's team praised Acme. "
+                             "The lab's partner Acme is based in Leeds. "
+                             "The lab remains independent and community-backed, with no outside investors.")
+    draft, _ = answer(embedder, "Who is bankrolling the image generation lab after it partnered with Acme?", [lab])
+    assert draft.text.startswith("No outside investors")
+    told = passage("told.txt", "Jane Doe told Acme that the lab has no outside investors.")
+    draft, _ = answer(embedder, "Who funds Acme?", [told])
+    assert not draft.text.startswith("No outside investors")  # the sentence is about the lab, not Acme
+
+
+def test_a_sentence_close_in_meaning_answers_a_short_fact_in_other_words(embedder):
+    news = passage("news.txt", "Acme, on Saturday, announced a partnership with the research lab Globex. "
+                               "Globex makes image tools for Acme. Acme makes phones with Globex. "
+                               "Acme and Globex will share research.")
+    draft, _ = answer(embedder, "Acme went public with the Globex tie-up on which weekday?", [news], reply="Saturday")
+    assert draft.text.startswith("Saturday")
+    draft, _ = answer(embedder, "When was Acme's chief executive born?", [news], reply="Saturday")
+    assert draft.abstained
+
+
+def test_when_is_it_expected_needs_a_date_ahead_and_uncertain_means_not_known(embedder):
+    news = passage("news.txt", "In June, Acme shipped its first tablet. The future of Acme's planned phone is now "
+                               "uncertain given the deal.")
+    draft, _ = answer(embedder, "When is Acme's planned phone now expected to launch?", [news], reply="June")
+    assert draft.abstained and "uncertain" in draft.reason
