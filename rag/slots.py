@@ -565,7 +565,8 @@ def asked_post(question: str) -> tuple[str, frozenset[str]] | None:
     found = re.search(rf"\b({_OWNER})['’]s\s+({_POST})", question)
     if found:
         return found.group(1), _post_words(found.group(2))
-    found = re.search(rf"\b(?i:the)\s+({_POST})\s+(?:of|at)\s+({_OWNER})", question)
+    found = re.search(rf"\b(?i:the)\s+({_POST})\s+(?i:of|at|heading(?:\s+up)?|leading|running|in\s+charge\s+of)\s+"
+                      rf"({_OWNER})", question)
     if found:
         return found.group(2), _post_words(found.group(1))
     return None

@@ -134,7 +134,7 @@ class Stepwise:
         wanted = wanted or stems(text)
         vectors, (asked,) = embed_cached(self.embedder, [u for u, _, _ in units], also=[text])
         cosines = vectors @ asked
-        owns = [stems(unit) | slots.acronyms(unit, text) for unit, _, _ in units]
+        owns = [stems(unit) | slots.acronyms(unit, text) | _heads(unit, text, wanted) for unit, _, _ in units]
         # The names ``wanted`` leaves out count as much as they pick sentences out: "Twitter" in one sentence
         # of thirty nearly as much as a word, "Meta" in every sentence not at all.
         names = _name_stems(text, passages) - wanted if names else set()
@@ -199,6 +199,9 @@ class Stepwise:
                      or _after_preposition(candidates, best.text, question))
         if preferred and span not in preferred:
             span = preferred[0]
+        listed = _examples(candidates, best.text, question)
+        if listed:
+            span = listed if _plural_asked(question) else next(c for c in candidates if c in listed)
         if span is None:
             yield "Checking the model's words against the sentence…\n"
             span = _closest(candidates, best.text, question)
@@ -327,16 +330,16 @@ class Stepwise:
                 continue
             sentence = _sentence_of(best.text, passages[best.passage])
             untold = _untold_claim(claim, best, passages)
-            if not parts and best.score >= SUPPORTED and slots.untold(sentence) and untold is None:
-                # "Will users be able to make images?" against "He did not reveal if users will be able to":
-                # the articles say it is not known, which is neither yes nor no.
-                return _untold(sentence)
             # A one-claim question must find what it claims happened, not just whom it is about:
             # "Did Meta buy Midjourney?" against "Meta entered a partnership with Midjourney" is no.
             # (A question about how reports relate, "did it maintain consistency", states no such fact.)
             focus = focus_words(claim, passages)
             said = (parts or quoted or stems(claim) & _RELATIONS or len(_matched(focus, stems(best.text))) * 2 >= len(focus)
                     or self.restated(claim, best.text) or untold is not None)
+            if not parts and best.score >= SUPPORTED and slots.untold(sentence) and untold is None and said:
+                # "Will users be able to make images?" against "He did not reveal if users will be able to":
+                # the articles say it is not known, which is neither yes nor no.
+                return _untold(sentence)
             # One claim's place or medium swapped for another ("a post on X" against "a post on Threads"); in a
             # question about several reports, a name in one part often sits in another part's article.
             swapped = not parts and _swapped(claim, sentence, {p.chunk.source for p in passages})
@@ -436,6 +439,25 @@ def _about_another(sentence: Sentence, claim: str, passages: list[Retrieved]) ->
     chunk = passages[sentence.passage].chunk
     before = "" if chunk.position and sentence.before == chunk.title else sentence.before  # mid-article: not the title
     return bool(wanted) and bool(theirs - wanted) and not wanted & (theirs | _capitalised(before))
+
+
+_HEAD_WORDS = "ceo chief head boss leader founder"  # news calls whoever runs a company any of these
+_HEADS = stems(_HEAD_WORDS)
+_HEAD = rf"(?i:{'|'.join(_HEAD_WORDS.split())})"
+
+
+def _heads(unit: str, question: str, wanted: set[str]) -> set[str]:
+    """The question's word for whoever runs a company, when ``unit`` names that post in its own word: "the
+    lab's boss" and "Midjourney CEO David Holz"; when the question says whose ("Midjourney's head"), the
+    post must be that company's ("Midjourney CEO", not "the Chief AI Officer at Meta")."""
+    if not wanted & _HEADS or not stems(unit) & _HEADS:
+        return set()
+    owner = re.search(rf"\b([A-Z][\w&.-]*)['’]s\s+(?:[\w-]+\s+)?{_HEAD}\b|\b{_HEAD}\s+of\s+([A-Z][\w&.-]*)", question)
+    if owner:
+        name = re.escape(owner.group(1) or owner.group(2))
+        if not re.search(rf"\b{name}(?:['’]s)?\s+(?:[\w-]+\s+)?{_HEAD}\b|\b{_HEAD}\w*\s+(?:of|at)\s+{name}\b", unit):
+            return set()
+    return wanted & _HEADS
 
 
 def _rarity(found: int, units: int) -> float:
@@ -595,7 +617,7 @@ def _recounted(claim: str, clause: str) -> bool:
 
 # "Who funds it?" can be answered "no investors": the askers, and the words that say there are none.
 _FUNDING = stems("fund funds funded finance finances financed financial bankroll bankrolls backs backed backers invest "
-                 "invests invested owns owned sponsor sponsors")
+                 "invests invested sponsor sponsors")
 _NOBODY = re.compile(r"\b(?:no|without(?:\s+any)?)\s+(?:outside\s+|external\s+|other\s+)?(?:investors?|backers?|funders?|"
                      r"shareholders?|owners?|sponsors?)\b|\binvestor-free\b|\bself-funded\b|\bbootstrapped\b", re.IGNORECASE)
 _FUNDED = re.compile(r"\b(?:funds?|funded|funding|bankroll\w*|backs|backed|backing|financ\w*|owns?|owned|sponsors?\w*|"
@@ -765,10 +787,14 @@ def _after_preposition(candidates: list[str], sentence: str, question: str) -> l
     """The candidates ``sentence`` puts after the preposition the question opens with: "On which app ...?"
     and "in a post on Threads"."""
     opening = re.match(r"^\s*(on|in|at|from|via|through|with|for|by)\s+(?:which|what)\b", question, re.IGNORECASE)
-    if not opening:
+    preposition = opening.group(1) if opening else "on" if slots.asked_noun(question) in _MEDIA else None
+    if not preposition:
         return []
-    return [c for c in candidates if re.search(rf"\b{opening.group(1)}\s+(?:the\s+)?{re.escape(c)}\b", sentence,
+    return [c for c in candidates if re.search(rf"\b{preposition}\s+(?:the\s+)?{re.escape(c)}\b", sentence,
                                                re.IGNORECASE)]
+
+
+_MEDIA = frozenset("platform site website network app service channel outlet forum".split())  # said "on" one
 
 
 def _beside(candidates: list[str], sentence: str, noun: str) -> list[str]:
@@ -779,6 +805,24 @@ def _beside(candidates: list[str], sentence: str, noun: str) -> list[str]:
     return [c for c in candidates if re.search(
         rf"\b{nouns},?\s+(?:called\s+|named\s+|dubbed\s+|known\s+as\s+)?{re.escape(c)}\b|\b{re.escape(c)}\s+{nouns}\b",
         sentence, re.IGNORECASE)]
+
+
+_EXAMPLES = re.compile(r"\b([a-z][\w-]*)\s+(?:such\s+as|like|including)\s+(.+?)(?=[.;:]|\s+(?:which|who|that)\b|$)")
+
+
+def _examples(candidates: list[str], sentence: str, question: str) -> str:
+    """The list a sentence gives of a noun the question uses ("rivals such as Google's Gemini and OpenAI's
+    ChatGPT" for "Which rivals ...?"), as written, when it holds candidates; else ""."""
+    for noun, listed in _EXAMPLES.findall(sentence):
+        if stems(noun) & stems(question) and any(c in listed for c in candidates):
+            return listed.strip(" ,")
+    return ""
+
+
+def _plural_asked(question: str) -> bool:
+    """Whether the question asks for several: "Which rivals", "What products"."""
+    asked = re.search(r"\b(?:which|what)\s+(?:[\w’'-]+\s+){0,2}?([a-z][\w-]*s)\b", question, re.IGNORECASE)
+    return bool(asked) and not asked.group(1).lower().endswith(("ss", "us", "is"))
 
 
 def _closest(candidates: list[str], sentence: str, question: str) -> str:

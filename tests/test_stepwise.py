@@ -348,3 +348,31 @@ def test_when_is_it_expected_needs_a_date_ahead_and_uncertain_means_not_known(em
                                "uncertain given the deal.")
     draft, _ = answer(embedder, "When is Acme's planned phone now expected to launch?", [news], reply="June")
     assert draft.abstained and "uncertain" in draft.reason
+
+
+def test_which_rivals_gets_the_list_the_sentence_gives_and_a_platform_is_the_name_said_on(embedder):
+    news = passage("news.txt", "Acme has fallen behind rivals such as Globex's Orbit and Initech's Pulse in phones. "
+                               "Acme's founder said the lab is proud. "
+                               "In a post on Chirp (formerly known as Tweeter), Globex CEO Jane Doe said the deal helps.")
+    rivals, _ = answer(embedder, "Which rivals is Acme behind in phones?", [news])
+    assert rivals.text.startswith("Globex's Orbit and Initech's Pulse")
+    site, _ = answer(embedder, "Which site did Globex's head use to comment on the deal?", [news], reply="Globex")
+    assert site.text.startswith("Chirp")
+
+
+def test_whose_head_is_asked_picks_the_sentence_with_that_companys_post(embedder):
+    news = passage("news.txt", "In a post on Chirp, Ann Lee, the Chief Data Officer at Acme, announced the deal with "
+                               "Globex, the lab that joined Acme. In a post on Blab, Globex CEO Jane Doe said the deal helps.")
+    site, _ = answer(embedder, "Which site did Globex's head use to comment on the deal?", [news])
+    assert site.text.startswith("Blab")
+    chief, _ = answer(embedder, "Who is the chief executive heading up Globex, the lab that joined Acme?", [news],
+                      reply="Ann Lee")
+    assert chief.text.startswith("Jane Doe")
+
+
+def test_a_sentence_saying_something_is_unknown_refuses_only_a_claim_it_is_about(embedder):
+    news = passage("news.txt", "The future of Globex's planned phone is now uncertain given Acme's role.")
+    owned, _ = answer(embedder, "Is Globex now partly owned by Acme?", [news])
+    assert owned.text.startswith("No")
+    phone, _ = answer(embedder, "Will Globex still launch its planned phone?", [news])
+    assert phone.abstained
