@@ -124,7 +124,7 @@ class Stepwise:
         """
         units: list[tuple[str, int, str]] = []  # (unit, passage, the sentence before it)
         for i, passage in enumerate(passages):
-            before = passage.chunk.title
+            before = "" if passage.chunk.position else passage.chunk.title  # mid-article, the title is far back
             for sentence in split_sentences(passage.chunk.text):
                 for unit in (_clauses(sentence) if clauses else [sentence]):
                     units.append((unit, i, before))
@@ -158,7 +158,8 @@ class Stepwise:
     def short_fact(self, question: str, retrieved: list[Retrieved], kind: str,
                    query: Query | None = None) -> Iterator[str | Draft]:
         passages = _narrowed(retrieved, query)
-        ranked = self.ranked(question, passages, wanted=focus_words(question, passages))
+        focus = focus_words(question, passages)
+        ranked = self.ranked(question, passages, wanted=focus)
         nobody = self.nobody(question, ranked, passages, kind)
         if nobody is not None:
             yield nobody
@@ -177,7 +178,9 @@ class Stepwise:
             # News names a person in full at least once; a lone capitalised word is as often a town.
             holding = [(s, [n for n in c if len(n.split()) > 1]) for s, c in holding
                        if any(len(n.split()) > 1 for n in c)] or holding
-        if ranked and slots.untold(ranked[0].text) and (not holding or holding[0][0].score < UNTOLD * ranked[0].score):
+        # ...when it is about what is asked, not only in the asking's words ("What day did Meta reveal it?").
+        if (ranked and slots.untold(ranked[0].text) and _matched(focus - _DISCLOSED, stems(ranked[0].text))
+                and (not holding or holding[0][0].score < UNTOLD * ranked[0].score)):
             # The sentence most about the question, well ahead of any holding an answer, says it is not known
             # ("He did not reveal if users will get it"): a date or name from another sentence answers
             # something else.
@@ -436,9 +439,7 @@ def _about_another(sentence: Sentence, claim: str, passages: list[Retrieved]) ->
     titles = stems(" ".join(slots.TITLES))
     wanted = stems(" ".join(slots.names(claim))) - titles - stems(" ".join(p.chunk.source for p in passages))
     theirs = stems(" ".join(slots.names(sentence.text))) - titles
-    chunk = passages[sentence.passage].chunk
-    before = "" if chunk.position and sentence.before == chunk.title else sentence.before  # mid-article: not the title
-    return bool(wanted) and bool(theirs - wanted) and not wanted & (theirs | _capitalised(before))
+    return bool(wanted) and bool(theirs - wanted) and not wanted & (theirs | _capitalised(sentence.before))
 
 
 _HEAD_WORDS = "ceo chief head boss leader founder"  # news calls whoever runs a company any of these

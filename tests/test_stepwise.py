@@ -376,3 +376,19 @@ def test_a_sentence_saying_something_is_unknown_refuses_only_a_claim_it_is_about
     assert owned.text.startswith("No")
     phone, _ = answer(embedder, "Will Globex still launch its planned phone?", [news])
     assert phone.abstained
+
+
+def test_a_sentence_saying_something_was_not_revealed_does_not_answer_what_day_it_was_revealed(embedder):
+    news = passage("news.txt", "Acme, on Saturday, announced a partnership with Globex. He did not reveal if this "
+                               "would mean that Acme users will get Globex tools.")
+    day, _ = answer(embedder, "What day did Acme reveal it was teaming up?", [news], reply="Saturday")
+    assert day.text.startswith("Saturday")  # "not reveal" is about the users, not the day
+
+
+def test_the_title_speaks_for_an_articles_opening_not_for_a_later_chunk(embedder):
+    title = "Acme Hires Ann Lee as Chief Data Officer"
+    later = Retrieved(Chunk("news.txt:3", "news.txt", 3, "Notably, in June, Globex shipped its first phone.", 0, 50,
+                            title, "Wire", "2024-03-01", ""), 1.0, 0.5, 1.0)
+    draft, _ = answer(embedder, "Acme's Chief Data Officer — when was Ann Lee born?",
+                      [later], reply="June")
+    assert draft.abstained
