@@ -81,6 +81,8 @@ def answer_kind(question: str) -> str:
         return EXPLANATION
     if word in ("who", "whom") or re.search(r"\b(?:his|her)\s+name\b", text, re.IGNORECASE):
         return PERSON
+    if word == "what" and (not after or after[0] in _OBJECT_ENDS):
+        return EXPLANATION  # "it would bring what to billions?": a thing said, not a name
     # which/what/whose: the noun after it says what is wanted ("which company", "what day of the week").
     head = _head_noun(after, text[wh.end():])
     kind = _KIND_OF_NOUN.get(head)
@@ -95,6 +97,9 @@ def answer_kind(question: str) -> str:
                 _KIND_OF_NOUN.get(_head_noun(_words_after(named.group(1)), named.group(1))), THING)
         return EXPLANATION
     return THING
+
+
+_OBJECT_ENDS = frozenset("to for from with about in on at by as into than".split())  # "bring what to ..."
 
 
 def as_asked(question: str) -> str:

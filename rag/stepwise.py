@@ -36,6 +36,7 @@ SPAN_TOKENS = 24
 RELEVANT = 0.3  # a sentence this close to the question (mean of its focus words' share and cosine) is about it
 SUPPORTED = 0.55  # a clause this close to a claim says it, so its polarity counts
 CLOSE = 0.5  # a sentence this close in meaning to a short-fact question is about it, whatever words it shares
+QUOTE_SHARE = 0.8  # a sentence quoting a phrase answers "what phrase" when it scores this share of the best
 SAID = 0.7  # a clause with this cosine to a claim says what it claims, in whatever words
 DESCRIBED_WORDS = 12  # content words of a question that describes its answer rather than asks one fact
 RANK_PENALTY = 0.03  # a sentence's score lost per place its passage sits lower in the retrieval ranking
@@ -59,6 +60,8 @@ _DISCLOSED = stems("disclose disclosed reveal revealed public announce announced
                    "specify specified detail detailed")  # what a claim says when it claims something was made known
 _IDENTITY = re.compile(r"^(?:[Ii]s|[Ww]as)\s+(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)\s+(?:the|a|an)\s+"
                        r"(?P<role>[^?]+?)\s*\??$")
+_PHRASE_ASKED = re.compile(r"\b(?:phrase|catchphrase|slogan|motto|words|wording|term|label|quote|call(?:s|ed)?|dub(?:s|bed)?|"
+                           r"describ(?:e|es|ed))\b", re.IGNORECASE)
 _CLAUSE = re.compile(r",?\s+(?:while|whereas|although|though|but)\s+|;\s+|,\s+and\s+|\s+—\s+")
 
 
@@ -401,6 +404,10 @@ class Stepwise:
         ranked = self.ranked(question, passages, wanted=focus_words(question, passages))
         if not ranked or (ranked[0].score < RELEVANT and not pointed):
             return _abstain(question, slots.EXPLANATION)
+        if _PHRASE_ASKED.search(question):
+            # "What catchy phrase did he use?": the sentence that quotes one, when it is nearly as close.
+            quoting = [s for s in ranked if _quotations(s.text) and s.score >= QUOTE_SHARE * ranked[0].score]
+            ranked = quoting + [s for s in ranked if s not in quoting]
         chosen = [ranked[0]]
         first_file = passages[ranked[0].passage].file
         other = max((s for s in ranked if passages[s.passage].file != first_file), key=lambda s: s.score, default=None)

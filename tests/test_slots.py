@@ -39,6 +39,7 @@ from rag.text import stems
     ("Who owns the mill — is it still independent?", slots.PERSON),  # the dash follows a question
     ("The bakery's founder - what's her name?", slots.PERSON),
     ("What were the chain's quarterly earnings?", slots.NUMBER),
+    ("The mayor said the bridge would bring what to the town?", slots.EXPLANATION),  # "what" as the object
 ])
 def test_the_answer_kind_is_read_from_the_question(question, kind):
     assert slots.answer_kind(question) == kind

@@ -392,3 +392,11 @@ def test_the_title_speaks_for_an_articles_opening_not_for_a_later_chunk(embedder
     draft, _ = answer(embedder, "Acme's Chief Data Officer — when was Ann Lee born?",
                       [later], reply="June")
     assert draft.abstained
+
+
+def test_what_phrase_is_answered_by_the_sentence_quoting_one_when_it_is_nearly_as_close(embedder):
+    news = passage("news.txt", "The mayor, Ann Lee, said the bridge is a project for the whole town. "
+                               "Lee described the bridge project as a way to bring “jobs to everyone” in the town.")
+    draft, _ = answer(embedder, "The mayor summed up the project with a catchy phrase — what did she say the bridge "
+                                "would bring to the town?", [news])
+    assert "jobs to everyone" in draft.text.split("[1]")[0]
