@@ -56,7 +56,8 @@ _WH = re.compile(r"\b(who|whom|whose|what|which|where|when|why|how)\b", re.IGNOR
 def answer_kind(question: str) -> str:
     """What ``question`` asks for: one of :data:`KINDS`."""
     text = _tail_question(as_asked(question))
-    if _YES_NO_START.match(text) or choices(text) or (_YES_NO_CLAUSE.search(text) and not _WH.match(text)):
+    if (_YES_NO_START.match(text) or WHETHER.match(text) or choices(text)
+            or (_YES_NO_CLAUSE.search(text) and not _WH.match(text))):
         return YES_NO
     wh = _asking(text)
     if not wh:
@@ -107,15 +108,25 @@ def as_asked(question: str) -> str:
     ("Name the chatbot ...") as the question it stands for ("Which chatbot ...")."""
     text = re.sub(r"^[A-Za-z][\w ,'’-]{0,30}:\s+", "", " ".join(question.strip().split()))
     text = re.sub(r"\b(what|who|where|when|how)['’]s\b", r"\1 is", text, flags=re.IGNORECASE)
+    # "Can you tell me which firm ...?" asks "Which firm ...?"; "... tell me whether it has ...?" asks yes or no.
+    polite = _POLITE.match(text)
+    text = re.sub(r"^if\s+", "whether ", text[polite.end():], flags=re.IGNORECASE) if polite else text
+    text = re.sub(r"^(the\s+name\s+of)\b", r"What is \1", text, flags=re.IGNORECASE)
+    text = text[:1].upper() + text[1:]
     return re.sub(r"^(?:please\s+)?(?:name|identify)\s+(?:the\s+|a\s+|an\s+)?", "Which ", text, flags=re.IGNORECASE)
 
 
-_DASH = re.compile(r"\s+(?:[—–]|--?)\s+")
+_POLITE = re.compile(r"^(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:tell|show|let)\s+me(?:\s+know)?|"
+                     r"(?:please\s+)?tell\s+me|do\s+you\s+know|i(?:['’]d|\s+would)\s+like\s+to\s+know|"
+                     r"i\s+want\s+to\s+know|i\s+wonder)\s*,?\s+"
+                     r"(?=(?:who|whom|whose|what|which|where|when|why|how|whether|if|the\s+name)\b)", re.IGNORECASE)
+WHETHER = re.compile(r"^whether\s+", re.IGNORECASE)  # "(tell me) whether it shipped": yes or no
+_DASH = re.compile(r"\s+(?:[—–]|--?)\s+|(?<=[.!])\s+(?=[A-Z])")  # a dash, or a sentence's end
 
 
 def _tail_question(text: str) -> str:
-    """The question after a dash when what comes before it is a statement: "Midjourney talked with xAI
-    before the deal — did those talks end in an agreement?" asks yes or no."""
+    """The question after a dash or a full stop when what comes before it is a statement: "Midjourney talked
+    with xAI before the deal — did those talks end in an agreement?" asks yes or no."""
     pieces = _DASH.split(text)
     if len(pieces) < 2:
         return text

@@ -264,7 +264,8 @@ class Stepwise:
             for sentence in self.ranked(text, passages, wanted=focus_words(text, passages), names=False):
                 for name in slots.spans(sentence.text, kind):
                     key = _name_key(name)
-                    if key and not key & excluded and slots.new_to(name, question) and not _is_person(name, people):
+                    if (key and not key & excluded and slots.new_to(name, question) and not _is_person(name, people)
+                            and not _owned_only(name, sentence.text, question, kind)):
                         mentions.append((p, name, sentence, passages[sentence.passage]))
         if not mentions:
             return _abstain(question, kind)
@@ -566,7 +567,8 @@ def _part_passages(parts: list[Part], retrieved: list[Retrieved], extra: int = 1
 
 def _claim(text: str) -> str:
     """A part of a yes/no question as a claim: without "Does the X article say that"."""
-    text = re.sub(r"^\s*(?:and\s+)?(?:%s)\s+" % "|".join(slots._AUXILIARY), "", text.strip(" ,?"), flags=re.I)
+    text = slots.WHETHER.sub("", re.sub(r"^\s*(?:and\s+)?(?:%s)\s+" % "|".join(slots._AUXILIARY), "",
+                                        text.strip(" ,?"), flags=re.I))
     text = re.sub(r"^.*?\b(?:say|says|said|report|reports|reported|claim|claims|suggest|suggests|indicate|indicates)"
                   r"\s+that\s+", "", text, count=1, flags=re.I) or text
     # "both reports say the terms were kept quiet", "both pieces quote his phrase": what the reports say.
@@ -724,8 +726,12 @@ def _candidates(sentence: str, question: str, kind: str, people: list[frozenset[
             if slots.answers_slot(c, sentence, question, kind) and not _is_person(c, people)
             and (kind != slots.PLACE or slots.placed(c, text or sentence)) and not _opener(c, sentence, text)
             and (kind != slots.PERSON or not slots.placed(c, text or sentence, only_places=True))  # not "Menlo Park"
-            and not _owns_what_is_asked(c, sentence, question)
-            and not (kind in (slots.ORGANISATION, slots.THING) and _owner_of_name(c, sentence))]
+            and not _owned_only(c, sentence, question, kind)]
+
+
+def _owned_only(candidate: str, sentence: str, question: str, kind: str) -> bool:
+    return _owns_what_is_asked(candidate, sentence, question) or (
+        kind in (slots.ORGANISATION, slots.THING) and _owner_of_name(candidate, sentence))
 
 
 def _owns_what_is_asked(candidate: str, sentence: str, question: str) -> bool:

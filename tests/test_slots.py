@@ -40,6 +40,11 @@ from rag.text import stems
     ("The bakery's founder - what's her name?", slots.PERSON),
     ("What were the chain's quarterly earnings?", slots.NUMBER),
     ("The mayor said the bridge would bring what to the town?", slots.EXPLANATION),  # "what" as the object
+    ("Can you tell me which firm bought the mill?", slots.ORGANISATION),  # a polite wrapper, not yes or no
+    ("Could you tell me whether the mill has reopened?", slots.YES_NO),
+    ("Can you tell me the name of the mill's new owner?", slots.PERSON),
+    ("If someone wanted a loaf, how much would it cost?", slots.NUMBER),  # "if" opens a condition here
+    ("The mayor spoke about the bridge. Did she say it will open in May?", slots.YES_NO),  # the last sentence asks
 ])
 def test_the_answer_kind_is_read_from_the_question(question, kind):
     assert slots.answer_kind(question) == kind

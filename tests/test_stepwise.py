@@ -400,3 +400,9 @@ def test_what_phrase_is_answered_by_the_sentence_quoting_one_when_it_is_nearly_a
     draft, _ = answer(embedder, "The mayor summed up the project with a catchy phrase — what did she say the bridge "
                                 "would bring to the town?", [news])
     assert "jobs to everyone" in draft.text.split("[1]")[0]
+
+
+def test_can_you_tell_me_whether_is_checked_as_the_claim_it_wraps(embedder):
+    news = passage("news.txt", "So far, the bakery has not released any gluten-free bread. It sells rye and spelt loaves.")
+    draft, _ = answer(embedder, "Can you tell me whether the bakery has already released a gluten-free bread?", [news])
+    assert draft.text.startswith("No")
