@@ -55,7 +55,7 @@ _WH = re.compile(r"\b(who|whom|whose|what|which|where|when|why|how)\b", re.IGNOR
 
 def answer_kind(question: str) -> str:
     """What ``question`` asks for: one of :data:`KINDS`."""
-    text = _tail_question(as_asked(question))
+    text = tail_question(as_asked(question))
     if (_YES_NO_START.match(text) or WHETHER.match(text) or choices(text)
             or (_YES_NO_CLAUSE.search(text) and not _WH.match(text))):
         return YES_NO
@@ -124,7 +124,7 @@ WHETHER = re.compile(r"^whether\s+", re.IGNORECASE)  # "(tell me) whether it shi
 _DASH = re.compile(r"\s+(?:[—–]|--?)\s+|(?<=[.!])\s+(?=[A-Z])")  # a dash, or a sentence's end
 
 
-def _tail_question(text: str) -> str:
+def tail_question(text: str) -> str:
     """The question after a dash or a full stop when what comes before it is a statement: "Midjourney talked
     with xAI before the deal — did those talks end in an agreement?" asks yes or no."""
     pieces = _DASH.split(text)

@@ -36,6 +36,10 @@ SPAN_TOKENS = 24
 RELEVANT = 0.3  # a sentence this close to the question (mean of its focus words' share and cosine) is about it
 SUPPORTED = 0.55  # a clause this close to a claim says it, so its polarity counts
 CLOSE = 0.5  # a sentence this close in meaning to a short-fact question is about it, whatever words it shares
+_UNITS = "unit division group lab laboratory department team arm branch office body institute agency"
+_ASKED_UNIT = re.compile(rf"\b(?:which|what|name\s+of\s+the)\s+(?:[\w’'-]+\s+){{0,3}}?({'|'.join(_UNITS.split())})s?\b",
+                         re.IGNORECASE)  # "which recently created unit", "the name of the Meta division"
+FIT_SHARE = 0.9  # an organisation-like name answers "which unit" from a sentence scoring this share of the best
 QUOTE_SHARE = 0.8  # a sentence quoting a phrase answers "what phrase" when it scores this share of the best
 SAID = 0.7  # a clause with this cosine to a claim says what it claims, in whatever words
 DESCRIBED_WORDS = 12  # content words of a question that describes its answer rather than asks one fact
@@ -137,7 +141,8 @@ class Stepwise:
         wanted = wanted or stems(text)
         vectors, (asked,) = embed_cached(self.embedder, [u for u, _, _ in units], also=[text])
         cosines = vectors @ asked
-        owns = [stems(unit) | slots.acronyms(unit, text) | _heads(unit, text, wanted) for unit, _, _ in units]
+        owns = [stems(unit) | slots.acronyms(unit, text) | _heads(unit, text, wanted) | _said_alike(unit, wanted)
+                for unit, _, _ in units]
         # The names ``wanted`` leaves out count as much as they pick sentences out: "Twitter" in one sentence
         # of thirty nearly as much as a word, "Meta" in every sentence not at all.
         names = _name_stems(text, passages) - wanted if names else set()
@@ -173,6 +178,12 @@ class Stepwise:
         holding = [(s, c) for s in ranked if (c := _candidates(s.text, question, kind, people, said))
                    and not slots.headline(s.text, passages[s.passage].chunk.text)
                    and (not ahead or _AHEAD.search(s.text))]  # "When will it ship?" is not "it shipped in June"
+        tail = slots.tail_question(question)
+        asked = focus_words(tail, passages) - _PRO_WORDS - set(map(_stem_of, slots._KIND_OF_NOUN)) if tail != question else set()
+        if asked:
+            # "I read that Wang announced the deal — what is his date of birth?": the words after the statement
+            # say what is asked; a sentence about the statement alone ("announced on Saturday") does not answer.
+            holding = [(s, c) for s, c in holding if _matched(asked, stems(s.text))]
         post = slots.asked_post(question) if kind == slots.PERSON else None
         if post:
             # "Who is Meta's chief executive?" is not answered by "Midjourney CEO David Holz".
@@ -192,6 +203,16 @@ class Stepwise:
         if not holding or (holding[0][0].score < RELEVANT and holding[0][0].cosine < CLOSE):
             yield _abstain(question, kind)
             return
+        unit = _ASKED_UNIT.search(question)
+        if kind == slots.ORGANISATION and unit:
+            # "Which division does he head?": a name that reads as an organisation's ("Meta Superintelligence
+            # Labs") in a sentence nearly as close beats a platform or a partner in the closest, unless the
+            # articles call one of the closest's names what is asked for ("the AI research lab Midjourney").
+            fits = [(s, [n for n in c if slots.organisation_like(n) or _beside([n], said, unit.group(1))])
+                    for s, c in holding]
+            fit = next(((s, c) for s, c in fits if c and s.score >= FIT_SHARE * holding[0][0].score), None)
+            if fit is not None:
+                holding = [fit] + [h for h in holding if h[0] is not fit[0]]
         best, candidates = holding[0]
         span = self.model_span(question, best.text, kind)
         inside = [c for c in candidates if span and c in span]
@@ -199,6 +220,8 @@ class Stepwise:
             span = None  # a name the sentence's own reading does not find ("Midjourney to License")
         elif span is not None and kind in (slots.PERSON, slots.ORGANISATION, slots.PLACE) and _wordy(span, inside):
             span = max(inside, key=len)  # the name, not the words around it ("The future of Midjourney's ...")
+        elif span is not None and re.sub(r"^(?:in|on|at|by|since|from)\s+", "", span, flags=re.I) in inside:
+            span = re.sub(r"^(?:in|on|at|by|since|from)\s+", "", span, flags=re.I)  # "June", not "In June"
         # "Which Google AI product ...?": Google's, whatever else the sentence lists; "What is the name of the
         # model?": the name the sentence puts beside "model" ("its first video model, V1").
         preferred = (_owned(candidates, best.text, question) or _beside(candidates, best.text, slots.asked_noun(question))
@@ -450,6 +473,32 @@ def _about_another(sentence: Sentence, claim: str, passages: list[Retrieved]) ->
     return bool(wanted) and bool(theirs - wanted) and not wanted & (theirs | _capitalised(sentence.before))
 
 
+# Words news uses for the same thing, so that "talks that never became an official deal" finds "discussions
+# that did not materialize into a formal agreement".
+_ALIKE = [stems(group) for group in (
+    "deal agreement pact accord partnership alliance collaboration tie",
+    "talks discussions negotiations",
+    "formal official",
+    "earlier previously prior",
+    "announced unveiled revealed",
+    "released launched debuted shipped",
+    "acquire acquired buy bought purchase purchased",
+)]
+
+
+def _said_alike(unit: str, wanted: set[str]) -> set[str]:
+    """The wanted words ``unit`` says in another of news's words for them."""
+    own = stems(unit)
+    return {w for w in wanted - own for group in _ALIKE if w in group and own & group}
+
+
+_PRO_WORDS = stems("happen happened occur occurred take place do did done called name")  # "when did that happen?"
+
+
+def _stem_of(word: str) -> str:
+    return next(iter(stems(word)), word)
+
+
 _HEAD_WORDS = "ceo chief head boss leader founder"  # news calls whoever runs a company any of these
 _HEADS = stems(_HEAD_WORDS)
 _HEAD = rf"(?i:{'|'.join(_HEAD_WORDS.split())})"
@@ -461,8 +510,8 @@ def _heads(unit: str, question: str, wanted: set[str]) -> set[str]:
     post must be that company's ("Midjourney CEO", not "the Chief AI Officer at Meta")."""
     if not wanted & _HEADS or not stems(unit) & _HEADS:
         return set()
-    owner = re.search(rf"\b([A-Z][\w&.-]*)['’]s\s+(?:[\w-]+\s+)?{_HEAD}\b|\b{_HEAD}\s+of\s+([A-Z][\w&.-]*)", question)
-    if owner:
+    owner = re.search(rf"\b([A-Z][\w&.-]*)(?:['’]s)?\s+(?:[\w-]+\s+)?{_HEAD}\b|\b{_HEAD}\s+of\s+([A-Z][\w&.-]*)", question)
+    if owner and (owner.group(1) or owner.group(2)).lower() not in slots.TITLES | STOPWORDS:  # not "AI chief"
         name = re.escape(owner.group(1) or owner.group(2))
         if not re.search(rf"\b{name}(?:['’]s)?\s+(?:[\w-]+\s+)?{_HEAD}\b|\b{_HEAD}\w*\s+(?:of|at)\s+{name}\b", unit):
             return set()

@@ -406,3 +406,36 @@ def test_can_you_tell_me_whether_is_checked_as_the_claim_it_wraps(embedder):
     news = passage("news.txt", "So far, the bakery has not released any gluten-free bread. It sells rye and spelt loaves.")
     draft, _ = answer(embedder, "Can you tell me whether the bakery has already released a gluten-free bread?", [news])
     assert draft.text.startswith("No")
+
+
+def test_news_words_for_the_same_thing_find_the_sentence(embedder):
+    news = passage("news.txt", "The mill had talks with Initech about a flour deal on Monday. "
+                               "This follows reports of earlier discussions between the mill and Jon Park’s Globex, "
+                               "though those did not materialize into a formal agreement.")
+    firm, _ = answer(embedder, "Which firm had earlier talks with the mill that never turned into an official deal?",
+                     [news], reply="Initech")
+    assert firm.text.startswith("Globex")
+
+
+def test_which_unit_prefers_a_name_that_reads_as_a_unit_over_a_platform_in_a_sentence_as_close(embedder):
+    first = passage("first.txt", "In a post on Chirp, Ann Lee, the Chief Data Officer at Acme, announced the deal.")
+    second = passage("second.txt", "The news came from Ann Lee, Acme’s Chief Data Officer, who leads the newly formed "
+                                   "Acme Robotics Lab.")
+    unit, _ = answer(embedder, "What is the name of the Acme division headed by Ann Lee?", [first, second],
+                     reply="Chirp")
+    assert unit.text.startswith("Acme Robotics Lab")
+    lab = passage("lab.txt", "Acme, on Saturday, announced a partnership with the research lab Globex. "
+                             "Globex released its first phone, V1, in June. Ann Lee leads the Acme Robotics Lab.")
+    which, _ = answer(embedder, "Which lab released V1?", [lab], reply="Globex")
+    assert which.text.startswith("Globex")  # the articles call Globex a lab
+
+
+def test_after_a_statement_the_question_words_must_be_in_the_answering_sentence(embedder):
+    news = passage("news.txt", "Acme, on Saturday, announced a partnership with Globex. In June, Globex shipped "
+                               "its first phone.")
+    born, _ = answer(embedder, "I read that Acme announced the Globex deal — what is its founder's date of birth?",
+                     [news], reply="Saturday")
+    assert born.abstained
+    month, _ = answer(embedder, "Globex shipped its first phone at some point — in which month did that happen?",
+                      [news], reply="In June")
+    assert month.text.startswith("June")
