@@ -585,6 +585,10 @@ def asked_post(question: str) -> tuple[str, frozenset[str]] | None:
                       rf"({_OWNER})", question)
     if found:
         return found.group(2), _post_words(found.group(1))
+    found = re.search(rf"\b(?i:heading(?:\s+up)?|leading|running)\s+({_OWNER})\s+(?i:as)\s+(?:(?i:its|the)\s+)?({_POST})",
+                      question)  # "the person heading up Midjourney as its chief executive"
+    if found:
+        return found.group(1), _post_words(found.group(2))
     return None
 
 

@@ -62,7 +62,7 @@ _BOTH_REPORTS = re.compile(r"\bboth\s+(?:reports|articles|pieces|stories|outlets
                            r"^\s*(?:do|did|does)\s+(?:they\s+)?both\s+(?:%s)\b" % "|".join(_REPORTING), re.IGNORECASE)
 _DISCLOSED = stems("disclose disclosed reveal revealed public announce announced confirm confirmed publish published "
                    "specify specified detail detailed")  # what a claim says when it claims something was made known
-_IDENTITY = re.compile(r"^(?:[Ii]s|[Ww]as)\s+(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)\s+(?:the|a|an)\s+"
+_IDENTITY = re.compile(r"^(?:[Ii]s|[Ww]as)\s+(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)(?:,[^,]+,)?\s+(?:the|a|an)\s+"
                        r"(?P<role>[^?]+?)\s*\??$")
 _PHRASE_ASKED = re.compile(r"\b(?:phrase|catchphrase|slogan|motto|words|wording|term|label|quote|call(?:s|ed)?|dub(?:s|bed)?|"
                            r"describ(?:e|es|ed))\b", re.IGNORECASE)
@@ -363,9 +363,13 @@ class Stepwise:
             # A one-claim question must find what it claims happened, not just whom it is about:
             # "Did Meta buy Midjourney?" against "Meta entered a partnership with Midjourney" is no.
             # (A question about how reports relate, "did it maintain consistency", states no such fact.)
-            focus = focus_words(claim, passages)
-            said = (parts or quoted or stems(claim) & _RELATIONS or len(_matched(focus, stems(best.text))) * 2 >= len(focus)
-                    or self.restated(claim, best.text) or untold is not None)
+            # After a statement ("A Meta executive commented on it. Did the company say it will ...?"), the
+            # question's own words are what must be said.
+            asked = _claim(slots.tail_question(text)) if not parts else claim
+            focus = focus_words(asked, passages)
+            found = _matched(focus, stems(best.text) | _said_alike(best.text, focus))
+            said = (parts or quoted or stems(claim) & _RELATIONS or len(found) * 2 >= len(focus)
+                    or self.restated(asked, best.text) or untold is not None)
             if not parts and best.score >= SUPPORTED and slots.untold(sentence) and untold is None and said:
                 # "Will users be able to make images?" against "He did not reveal if users will be able to":
                 # the articles say it is not known, which is neither yes nor no.

@@ -131,6 +131,9 @@ def test_who_holds_a_post_is_read_with_whose_post_it_is():
     assert slots.asked_post("Who is Acme's chief executive?") == ("Acme", frozenset({"chief", "executive"}))
     assert slots.asked_post("Who is the CEO of Globex?") == ("Globex", frozenset({"chief", "executive"}))
     assert slots.asked_post("Who founded the bakery?") is None
+    assert slots.asked_post("Who is the chief executive heading up Globex, the lab?") == (
+        "Globex", frozenset({"chief", "executive"}))
+    assert slots.asked_post("Who is the person running Globex as its CEO?") == ("Globex", frozenset({"chief", "executive"}))
     assert slots.holds_post("John Roe", ("Globex", frozenset({"chief", "executive"})), text)
     assert not slots.holds_post("John Roe", ("Acme", frozenset({"chief", "executive"})), text)  # Globex's CEO
     assert not slots.holds_post("Jane Doe", ("Acme", frozenset({"chief", "executive"})), text)  # another post

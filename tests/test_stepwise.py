@@ -439,3 +439,15 @@ def test_after_a_statement_the_question_words_must_be_in_the_answering_sentence(
     month, _ = answer(embedder, "Globex shipped its first phone at some point — in which month did that happen?",
                       [news], reply="In June")
     assert month.text.startswith("June")
+
+
+def test_a_yes_no_after_a_statement_checks_the_questions_own_claim_and_an_aside_does_not_hide_who_is_asked(embedder):
+    news = passage("news.txt", "A Globex executive said this is not a unique partnership and the firm will collaborate "
+                               "with other industry players in the future, as well. Globex CEO Jane Doe said the deal "
+                               "helps. Ann Lee, the Chief Data Officer at Acme, announced the deal.")
+    future, _ = answer(embedder, "A Globex executive commented on whether the deal is one of a kind. Did the firm say "
+                                 "it will also work with other industry players in the future?", [news])
+    assert future.text.startswith("Yes")
+    aside, _ = answer(embedder, "Is Ann Lee, the executive who announced the deal, the person heading up Globex as "
+                                "its chief executive?", [news], reply="Ann Lee")
+    assert aside.text.startswith("No")
