@@ -783,17 +783,20 @@ def _candidates(sentence: str, question: str, kind: str, people: list[frozenset[
 
 
 def _owned_only(candidate: str, sentence: str, question: str, kind: str) -> bool:
+    # A company owns products ("OpenAI's ChatGPT" answers which company); a person's company is the company.
+    personal = len(candidate.split()) > 1 and not slots.organisation_like(candidate)
     return _owns_what_is_asked(candidate, sentence, question) or (
-        kind in (slots.ORGANISATION, slots.THING) and _owner_of_name(candidate, sentence))
+        (kind == slots.THING or (kind == slots.ORGANISATION and personal)) and _owner_of_name(candidate, sentence))
 
 
 def _owns_what_is_asked(candidate: str, sentence: str, question: str) -> bool:
-    """Whether ``candidate`` stands only as the owner of something the question names: "Meta’s Chief AI
-    Officer" for "The giant's AI chief leads which unit?" is the question's own giant, not the answer."""
+    """Whether ``candidate`` stands only as the owner of a post the question names: "Meta’s Chief AI Officer"
+    for "The giant's AI chief leads which unit?" is the question's own giant, not the answer; "OpenAI's
+    GPT-4 Turbo" for "Which company introduced GPT-4 Turbo?" is."""
     owned = re.findall(rf"(?<![\w-]){re.escape(candidate)}['’]s\s+((?:[\w-]+\s+){{0,2}}[\w-]+)", sentence)
     mentions = _mentions(candidate, sentence)
     asked = stems(question) - stems(slots.wh_head(question))
-    return bool(owned) and len(owned) == mentions and all(stems(words) & asked for words in owned)
+    return bool(owned) and len(owned) == mentions and all(stems(words) & asked and slots.role(words) for words in owned)
 
 
 def _mentions(name: str, sentence: str) -> int:
