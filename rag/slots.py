@@ -36,12 +36,12 @@ _PERSON_NOUNS = ("person individual executive player ceo founder chief president
 _ORG_NOUNS = ("company organization organisation firm business startup start-up lab laboratory team club "
               "group unit entity agency department body institution brand network publisher outlet bank "
               "university school government party league franchise studio retailer maker manufacturer "
-              "venture division regulator commission court platform service app website charity foundation nonprofit ministry "
+              "venture division org regulator commission court platform service app website charity foundation nonprofit ministry "
               "council union federation association committee").split()
 _PLACE_NOUNS = "city country state town region place venue location nation continent stadium county province".split()
 _DATE_NOUNS = "day date month year week weekday time season quarter decade".split()
 _NUMBER_NOUNS = ("number amount price cost revenue sum percentage percent share salary fee value total figure "
-                 "count rate score budget valuation profit loss sales income worth fine earning turnover").split()
+                 "count rate score budget valuation profit loss sales income worth fine earning turnover headcount").split()
 # Named things: "which product", "what model".
 _THING_NOUNS = ("product model device tool feature show film movie series book game song album award phone "
                 "car drug vaccine software chip system program programme technology offering release console chatbot "
@@ -108,6 +108,7 @@ def as_asked(question: str) -> str:
     ("Name the chatbot ...") as the question it stands for ("Which chatbot ...")."""
     text = re.sub(r"^[A-Za-z][\w ,'’-]{0,30}:\s+", "", " ".join(question.strip().split()))
     text = re.sub(r"\b(what|who|where|when|how)['’]s\b", r"\1 is", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(chief|top)\s+exec\b", r"\1 executive", text, flags=re.IGNORECASE)  # "the chief exec"
     # "Can you tell me which firm ...?" asks "Which firm ...?"; "... tell me whether it has ...?" asks yes or no.
     polite = _POLITE.match(text)
     text = re.sub(r"^if\s+", "whether ", text[polite.end():], flags=re.IGNORECASE) if polite else text
@@ -195,8 +196,8 @@ def _words_after(text: str) -> list[str]:
             word = "'s"
         elif word.endswith("ies") and len(word) > 4:
             word = word[:-3] + "y"  # "companies" → "company"
-        elif len(word) > 3:
-            word = word.rstrip("'").removesuffix("s")
+        elif len(word) > 3 and word not in _AUXILIARY and not word.endswith(("ss", "us", "is")):
+            word = word.rstrip("'").removesuffix("s")  # "does" stays a verb, "business" a noun
         words.append(word)
     return words
 
@@ -620,7 +621,7 @@ def holds_post(person: str, asked: tuple[str, frozenset[str]], text: str) -> boo
 _UNTOLD = re.compile(
     r"\b(?:(?:did|does|do|would|will|has|have|had|was|were|is|are)(?:\s+not|n't)|declined\s+to|refused\s+to)\s+"
     r"(?:\w+\s+)?(?:reveal|disclose|say|confirm|specify|comment|share|elaborate|detail|announce|reveals?|disclosed|"
-    r"revealed|confirmed|announced|specified)\b|\b(?:undisclosed|unclear|uncertain|unknown|unannounced|unconfirmed|"
+    r"revealed|confirmed|announced|specified|shared)\b|\b(?:undisclosed|unclear|uncertain|unknown|unannounced|unconfirmed|"
     r"remains?\s+to\s+be\s+seen)\b", re.IGNORECASE)
 
 

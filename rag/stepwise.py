@@ -483,6 +483,7 @@ _ALIKE = [stems(group) for group in (
     "deal agreement pact accord partnership alliance collaboration tie",
     "talks discussions negotiations",
     "formal official",
+    "tech technology",
     "earlier previously prior",
     "announced unveiled revealed",
     "released launched debuted shipped",
@@ -626,6 +627,9 @@ def _claim(text: str) -> str:
                   r"\s+that\s+", "", text, count=1, flags=re.I) or text
     # "both reports say the terms were kept quiet", "both pieces quote his phrase": what the reports say.
     reporting = "|".join(_REPORTING)
+    # "Gadgets 360 and VentureBeat both say the terms were kept quiet": what they say.
+    text = re.sub(rf"^[^,]*?\bboth\s+(?:{reporting})\s+(?!(?:{reporting})\b)(?:that\s+)?", "", text, count=1,
+                  flags=re.I) or text
     return re.sub(rf"^(?:(?:(?:both|all|the\s+two|the)\s+)?(?:reports?|articles?|pieces?|stories|story|outlets?|"
                   rf"publications?)|both|they)\s+(?:both\s+)?(?:{reporting})\s+", "", text, count=1, flags=re.I) or text
 

@@ -170,6 +170,7 @@ def test_a_claim_that_something_was_made_known_is_checked_against_a_sentence_say
 def test_what_both_reports_say_is_the_claim():
     from rag.stepwise import _claim
     assert _claim("Do both reports say the price was kept quiet?") == "the price was kept quiet"
+    assert _claim("Do Planet 24 and Wire both say the price was not shared?") == "the price was not shared"
     assert _claim("Do both pieces quote his phrase?") == "his phrase"
     assert _claim("Did the state of the economy improve?") == "the state of the economy improve"  # "state" is a noun
 
@@ -451,3 +452,12 @@ def test_a_yes_no_after_a_statement_checks_the_questions_own_claim_and_an_aside_
     aside, _ = answer(embedder, "Is Ann Lee, the executive who announced the deal, the person heading up Globex as "
                                 "its chief executive?", [news], reply="Ann Lee")
     assert aside.text.startswith("No")
+
+
+def test_tech_is_technology_and_not_shared_is_not_disclosed(embedder):
+    news = passage("news.txt", "The bakery will also be licensing the mill's technology for its future breads and cakes. "
+                               "The company also did not disclose any financial terms of the deal.")
+    licensed, _ = answer(embedder, "Is the bakery licensing the mill's tech for its future breads and cakes?", [news])
+    assert licensed.text.startswith("Yes")
+    kept, _ = answer(embedder, "Were the money terms of the deal not shared?", [news])
+    assert kept.text.startswith("Yes")
