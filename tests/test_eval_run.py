@@ -45,10 +45,10 @@ def test_seeds_eval_meets_its_floors(seeds_run):
     # Measured with the stepwise strategy (issue 9): local SmolLM2-135M, MiniLM, 256/32-token chunks, k=10.
     assert total["file_hit@4"] >= 0.95  # measured 1.00 (26 of 26 answerable; the corpus has 2 files)
     assert total["file_all_gold@10"] >= 0.95  # measured 1.00
-    assert total["strict"] >= 0.85  # measured 0.88 (23 of 26: every factoid, yes/no and multi-article question;
-    # 2 of 5 paraphrases, whose words the articles do not share: "picture-making lab", "tie-up")
-    assert total["citation_precision"] >= 0.93  # measured 0.96 (two wrong paraphrase answers cite wrongly)
-    assert total["citation_recall"] >= 0.80  # measured 0.85 (one passage holds a short answer; one file is cited)
+    assert total["strict"] >= 0.88  # measured 0.92 (24 of 26: every factoid, yes/no and multi-article question;
+    # 3 of 5 paraphrases; "Where did the boss of the picture-making lab share his reaction?" is refused)
+    assert total["citation_precision"] >= 0.95  # measured 1.00
+    assert total["citation_recall"] >= 0.83  # measured 0.88 (one passage holds a short answer; one file is cited)
     assert total["abstention"]["recall"] >= 0.95  # measured 1.00: 8 of 8 unanswerable refused
     assert total["abstention"]["precision"] >= 0.85  # measured 0.89: 1 paraphrase refused too
     by_type = summary["metrics"]["by_type"]
@@ -64,10 +64,23 @@ def test_reworded_seed_questions_meet_their_floors(data_dir, tmp_path):
     result = run_eval(ROOT / "eval" / "seeds-reworded", settings=settings, out=tmp_path, progress=False, judge=False)
     total = result.summary["metrics"]["all"]
     by_type = result.summary["metrics"]["by_type"]
-    assert total["strict"] >= 0.68  # measured 0.72 (81 of 112 answerable; 0.52 before the reworded packs)
-    assert total["citation_precision"] >= 0.92  # measured 0.96
+    assert total["strict"] >= 0.72  # measured 0.75 (84 of 112 answerable; 0.52 before the reworded packs)
+    assert total["citation_precision"] >= 0.93  # measured 0.97
     assert total["abstention"]["recall"] >= 0.75  # measured 0.82: 23 of 28 unanswerable refused
-    assert by_type["yes_no"]["strict"] >= 0.9 and by_type["factoid"]["strict"] >= 0.7  # measured 1.00 and 0.77
+    assert by_type["yes_no"]["strict"] >= 0.9 and by_type["factoid"]["strict"] >= 0.75  # measured 1.00 and 0.79
+
+
+def test_rephrased_seed_questions_meet_their_floors(data_dir, tmp_path):
+    """eval/seeds-rephrased: eval/seeds' 34 questions asked six other ways each, by testers who saw only the
+    articles and the questions ("Can you tell me which firm ...?", a statement and then the question)."""
+    settings = Settings.load(data_dir=data_dir, backend="local")
+    result = run_eval(ROOT / "eval" / "seeds-rephrased", settings=settings, out=tmp_path, progress=False, judge=False)
+    total = result.summary["metrics"]["all"]
+    by_type = result.summary["metrics"]["by_type"]
+    assert total["strict"] >= 0.8  # measured 0.83 (130 of 156 answerable; 0.60-0.67 per set at the start)
+    assert total["citation_precision"] >= 0.9  # measured 0.94
+    assert total["abstention"]["recall"] >= 0.9  # measured 0.96: 46 of 48 unanswerable refused
+    assert by_type["yes_no"]["strict"] >= 0.85 and by_type["factoid"]["strict"] >= 0.8  # measured 0.92 and 0.87
 
 
 def test_seeds_eval_reports_the_baselines(seeds_run):
