@@ -218,6 +218,7 @@ _KIND_OF_NOUN = {noun: kind for nouns, kind in ((_DESCRIPTION_NOUNS, EXPLANATION
                                                (_ORG_NOUNS, ORGANISATION),
                                                (_PERSON_NOUNS, PERSON), (_PLACE_NOUNS, PLACE), (_NUMBER_NOUNS, NUMBER),
                                                (_DATE_NOUNS, DATE)) for noun in nouns}  # no noun is in two lists
+KIND_NOUNS = frozenset(_KIND_OF_NOUN)  # the nouns that say what kind of answer is wanted
 
 
 def choices(question: str) -> tuple[str, str] | None:

@@ -156,7 +156,8 @@ class Stepwise:
                 # Names say whom a sentence is about; it must also say what is asked, in words or in meaning:
                 # "Maria Lopez sold the company on Tuesday" does not answer "When was Maria Lopez born?".
                 found += sum(weight[n] for n in names & (own | _capitalised(before)))  # "He" after "David Holz"
-            ranked.append(Sentence(unit, i, (found / max(total, 1) + max(float(cosine), 0.0)) / 2, float(cosine), before))
+            score = (found / max(total, 1) + max(float(cosine), 0.0)) / 2
+            ranked.append(Sentence(unit, i, score, float(cosine), before))
         # Retrieval already ranked the passages: a later one must match clearly better to come first.
         ranked.sort(key=lambda s: (-(s.score - RANK_PENALTY * s.passage), s.passage))
         return ranked
@@ -179,7 +180,7 @@ class Stepwise:
                    and not slots.headline(s.text, passages[s.passage].chunk.text)
                    and (not ahead or _AHEAD.search(s.text))]  # "When will it ship?" is not "it shipped in June"
         tail = slots.tail_question(question)
-        asked = focus_words(tail, passages) - _PRO_WORDS - set(map(_stem_of, slots._KIND_OF_NOUN)) if tail != question else set()
+        asked = focus_words(tail, passages) - _PRO_WORDS - _KIND_NOUNS if tail != question else set()
         if asked:
             # "I read that Wang announced the deal — what is his date of birth?": the words after the statement
             # say what is asked; a sentence about the statement alone ("announced on Saturday") does not answer.
@@ -498,10 +499,7 @@ def _said_alike(unit: str, wanted: set[str]) -> set[str]:
 
 
 _PRO_WORDS = stems("happen happened occur occurred take place do did done called name")  # "when did that happen?"
-
-
-def _stem_of(word: str) -> str:
-    return next(iter(stems(word)), word)
+_KIND_NOUNS = stems(" ".join(slots.KIND_NOUNS))  # "what is that division called?" asks, it does not describe
 
 
 _HEAD_WORDS = "ceo chief head boss leader founder"  # news calls whoever runs a company any of these
@@ -515,7 +513,8 @@ def _heads(unit: str, question: str, wanted: set[str]) -> set[str]:
     post must be that company's ("Midjourney CEO", not "the Chief AI Officer at Meta")."""
     if not wanted & _HEADS or not stems(unit) & _HEADS:
         return set()
-    owner = re.search(rf"\b([A-Z][\w&.-]*)(?:['’]s)?\s+(?:[\w-]+\s+)?{_HEAD}\b|\b{_HEAD}\s+of\s+([A-Z][\w&.-]*)", question)
+    owner = re.search(rf"\b([A-Z][\w&.-]*)(?:['’]s)?\s+(?:[\w-]+\s+)?{_HEAD}\b|\b{_HEAD}\s+of\s+([A-Z][\w&.-]*)",
+                      question)
     if owner and (owner.group(1) or owner.group(2)).lower() not in slots.TITLES | STOPWORDS:  # not "AI chief"
         name = re.escape(owner.group(1) or owner.group(2))
         if not re.search(rf"\b{name}(?:['’]s)?\s+(?:[\w-]+\s+)?{_HEAD}\b|\b{_HEAD}\w*\s+(?:of|at)\s+{name}\b", unit):
