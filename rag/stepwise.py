@@ -57,13 +57,14 @@ SPAN_SYSTEM = ("You copy the exact words of a sentence that answer a question. R
 _RELATIONS = stems("consistent consistency agree agreement change similar same aligned align support")
 _REPORTING = ("say says said report reports mention mentions quote quotes note notes state states describe "
               "describes cite cites").split()
-_BOTH_REPORTS = re.compile(r"\bboth\s+(?:reports|articles|pieces|stories|outlets|publications|sources|sites)\b|"
-                           r"\b(?:reports|articles|pieces|stories|outlets|publications|sources|sites)\s+both\b|"
+_REPORTS = "(?:reports|articles|pieces|stories|outlets|publications|sources|sites)"
+_BOTH_REPORTS = re.compile(rf"\bboth\s+{_REPORTS}\b|\b{_REPORTS}\s+both\b|"
                            r"^\s*(?:do|did|does)\s+(?:they\s+)?both\s+(?:%s)\b" % "|".join(_REPORTING), re.IGNORECASE)
 _DISCLOSED = stems("disclose disclosed reveal revealed public announce announced confirm confirmed publish published "
                    "specify specified detail detailed")  # what a claim says when it claims something was made known
 _IDENTITY = re.compile(r"^(?:[Ii]s|[Ww]as)\s+(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)(?:,[^,]+,)?\s+(?:the|a|an)\s+"
                        r"(?P<role>[^?]+?)\s*\??$")
+_LEADING_PREPOSITION = re.compile(r"^(?:in|on|at|by|since|from)\s+", re.IGNORECASE)
 _PHRASE_ASKED = re.compile(r"\b(?:phrase|catchphrase|slogan|motto|words|wording|term|label|quote|call(?:s|ed)?|dub(?:s|bed)?|"
                            r"describ(?:e|es|ed))\b", re.IGNORECASE)
 _CLAUSE = re.compile(r",?\s+(?:while|whereas|although|though|but)\s+|;\s+|,\s+and\s+|\s+—\s+")
@@ -221,8 +222,8 @@ class Stepwise:
             span = None  # a name the sentence's own reading does not find ("Midjourney to License")
         elif span is not None and kind in (slots.PERSON, slots.ORGANISATION, slots.PLACE) and _wordy(span, inside):
             span = max(inside, key=len)  # the name, not the words around it ("The future of Midjourney's ...")
-        elif span is not None and re.sub(r"^(?:in|on|at|by|since|from)\s+", "", span, flags=re.I) in inside:
-            span = re.sub(r"^(?:in|on|at|by|since|from)\s+", "", span, flags=re.I)  # "June", not "In June"
+        elif span is not None and _LEADING_PREPOSITION.sub("", span) in inside:
+            span = _LEADING_PREPOSITION.sub("", span)  # "June", not "In June"
         # "Which Google AI product ...?": Google's, whatever else the sentence lists; "What is the name of the
         # model?": the name the sentence puts beside "model" ("its first video model, V1").
         preferred = (_owned(candidates, best.text, question) or _beside(candidates, best.text, slots.asked_noun(question))
@@ -796,24 +797,25 @@ def _owns_what_is_asked(candidate: str, sentence: str, question: str) -> bool:
     """Whether ``candidate`` stands only as the owner of a post the question names: "Meta’s Chief AI Officer"
     for "The giant's AI chief leads which unit?" is the question's own giant, not the answer; "OpenAI's
     GPT-4 Turbo" for "Which company introduced GPT-4 Turbo?" is."""
-    owned = re.findall(rf"(?<![\w-]){re.escape(candidate)}['’]s\s+((?:[\w-]+\s+){{0,2}}[\w-]+)", sentence)
-    mentions = _mentions(candidate, sentence)
     asked = stems(question) - stems(slots.wh_head(question))
-    return bool(owned) and len(owned) == mentions and all(stems(words) & asked and slots.role(words) for words in owned)
-
-
-def _mentions(name: str, sentence: str) -> int:
-    """How often ``sentence`` names ``name`` on its own, not as the start of a longer name ("Meta" in "Meta
-    Superintelligence Labs")."""
-    return len(re.findall(rf"(?<![\w-]){re.escape(name)}(?![\w-]|\s+[A-Z])", sentence))
+    owned = _only_owns(candidate, sentence, r"(?:[\w-]+\s+){0,2}[\w-]+")
+    return bool(owned) and all(stems(words) & asked and slots.role(words) for words in owned)
 
 
 def _owner_of_name(candidate: str, sentence: str) -> bool:
     """Whether ``candidate`` stands only as the owner of another name: "Elon Musk’s xAI" answers "which
     company" with xAI, "Google's Gemini" "which chatbot" with Gemini; not "Meta's Chief AI Officer", a post."""
-    owned = re.findall(rf"(?<![\w-]){re.escape(candidate)}['’]s\s+({slots._NAME_WORD}(?:\s+{slots._NAME_WORD})*)", sentence)
-    mentions = _mentions(candidate, sentence)
-    return bool(owned) and len(owned) == mentions and not any(slots.role(name) for name in owned)
+    owned = _only_owns(candidate, sentence, rf"{slots._NAME_WORD}(?:\s+{slots._NAME_WORD})*")
+    return bool(owned) and not any(slots.role(name) for name in owned)
+
+
+def _only_owns(candidate: str, sentence: str, what: str) -> list[str]:
+    """What ``candidate`` owns in ``sentence`` ("Candidate's <what>"), when that is every time the sentence
+    names it on its own (not as the start of a longer name: "Meta" in "Meta Superintelligence Labs"); else []."""
+    name = re.escape(candidate)
+    owned = re.findall(rf"(?<![\w-]){name}['’]s\s+({what})", sentence)
+    mentions = len(re.findall(rf"(?<![\w-]){name}(?![\w-]|\s+[A-Z])", sentence))
+    return owned if len(owned) == mentions else []
 
 
 def _opener(word: str, sentence: str, text: str) -> bool:
