@@ -582,8 +582,7 @@ def ingest_lock(index_dir: Path, name: str):
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip()
+            holder = _lock_holder(handle)
             print(f"newsqa: another ingest (process {holder or 'unknown'}) is updating index {name!r}; "
                   "waiting for it to finish.", file=sys.stderr, flush=True)
             fcntl.flock(handle, fcntl.LOCK_EX)
@@ -594,6 +593,17 @@ def ingest_lock(index_dir: Path, name: str):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _lock_holder(handle, patience: float = 1.0) -> str:
+    """The pid the holder wrote; it writes it just after taking the lock, so an empty file may be a moment early."""
+    deadline = time.monotonic() + patience
+    while True:
+        handle.seek(0)
+        holder = handle.read().strip()
+        if holder or time.monotonic() >= deadline:
+            return holder
+        time.sleep(0.05)
 
 
 def _where(key: str, values: tuple[str, ...]) -> dict | None:
