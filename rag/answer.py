@@ -10,6 +10,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from .asking import truecased
 from .chunking import chunking_id
 from .citations import Citation, Claim, cite, embed_cached
 from .embeddings import embedder_id, get_embedder
@@ -138,6 +139,10 @@ class Engine:
         if idle:
             self.index.close()
 
+    def _search(self, retriever: HybridRetriever, question: str, carried: list[str]) -> tuple[Query, list[str], list[Retrieved]]:
+        query = retriever.analyse(question)
+        return query, evidence_gaps(query, self.index), retriever.retrieve(question, query=query, files=tuple(carried))
+
     def _answer(self, question: str, history: list[Turn], settings: Settings) -> Iterator[str | Answer]:
         if self.index.is_empty():
             raise NewsqaError(f"index {settings.index!r} is empty: run `newsqa ingest FOLDER`")
@@ -149,9 +154,12 @@ class Engine:
         question = standalone(asked, history, chat)
         # The typed words say which earlier article a follow-up means ("the other article"); the rewrite may not.
         carried = carried_files(asked, history)
-        query = retriever.analyse(question)
-        gaps = evidence_gaps(query, self.index)
-        retrieved = retriever.retrieve(question, query=query, files=tuple(carried))
+        query, gaps, retrieved = self._search(retriever, question, carried)
+        cased = truecased(question, [r.chunk.text for r in retrieved])
+        if cased != question:
+            # "is alexandr wang midjourneys ceo": read and searched again with the names as the articles write them
+            question = cased
+            query, gaps, retrieved = self._search(retriever, question, carried)
         timings = {"retrieval_s": time.perf_counter() - started}
         kind = answer_kind(question)
         best_dense = max((r.dense for r in retrieved if r.dense is not None), default=0.0)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from . import asking
+from .asking import AUXILIARY, WH, WHETHER, YES_NO_START, tail_question
 from .text import STOPWORDS, stems
 
 YES_NO, PERSON, ORGANISATION, PLACE, NUMBER, DATE, THING, EXPLANATION = (
@@ -19,14 +21,10 @@ KINDS = (YES_NO, PERSON, ORGANISATION, PLACE, NUMBER, DATE, THING, EXPLANATION)
 # Kinds whose answer is a short span of a passage; the others are a verdict or a sentence.
 SHORT_FACTS = (PERSON, ORGANISATION, PLACE, NUMBER, DATE, THING)
 
-_AUXILIARY = ("is are was were do does did has have had can could will would should may might must shall am "
-              "isn't aren't wasn't weren't don't doesn't didn't hasn't haven't hadn't can't couldn't won't "
-              "wouldn't shouldn't").split()
-_YES_NO_START = re.compile(rf"^(?:{'|'.join(map(re.escape, _AUXILIARY))})\b", re.IGNORECASE)
 # "Between A and B, was there a change ...?", "After X reported Y, did Z ...?": the question follows a comma.
 _CLOSING_QUOTE = "['\"’”]?"
-_YES_NO_CLAUSE = re.compile(rf",{_CLOSING_QUOTE}\s+(?:{'|'.join(map(re.escape, _AUXILIARY))})\s+(?:there|the|it|they|he|she|this|that|"
-                            rf"these|those|any|both|either|[A-Z'‘\"])", re.IGNORECASE)
+_YES_NO_CLAUSE = re.compile(rf",{_CLOSING_QUOTE}\s+(?:{'|'.join(map(re.escape, AUXILIARY))})\s+(?:there|the|it|they|he|she|this|that|"
+                            rf"these|those|any|both|either|(?-i:[A-Z'‘\"]))", re.IGNORECASE)
 _EITHER = re.compile(r"\b(\w+) or (\w+)\b", re.IGNORECASE)
 
 _PERSON_NOUNS = ("person individual executive player ceo founder chief president minister leader manager coach "
@@ -41,7 +39,8 @@ _ORG_NOUNS = ("company organization organisation firm business startup start-up 
 _PLACE_NOUNS = "city country state town region place venue location nation continent stadium county province".split()
 _DATE_NOUNS = "day date month year week weekday time season quarter decade".split()
 _NUMBER_NOUNS = ("number amount price cost revenue sum percentage percent share salary fee value total figure "
-                 "count rate score budget valuation profit loss sales income worth fine earning turnover headcount").split()
+                 "count rate score budget valuation profit loss sale income worth fine earning turnover headcount size "
+                 "workforce").split()
 # Named things: "which product", "what model".
 _THING_NOUNS = ("product model device tool feature show film movie series book game song album award phone "
                 "car drug vaccine software chip system program programme technology offering release console chatbot "
@@ -50,14 +49,13 @@ _THING_NOUNS = ("product model device tool feature show film movie series book g
 _DESCRIPTION_NOUNS = ("area field sector domain aspect topic issue subject phrase word term expression slogan motto "
                       "quote message description reason role kind type sort category genre style approach strategy goal "
                       "aim mission purpose idea concern problem").split()
-_WH = re.compile(r"\b(who|whom|whose|what|which|where|when|why|how)\b", re.IGNORECASE)
 
 
 def answer_kind(question: str) -> str:
     """What ``question`` asks for: one of :data:`KINDS`."""
     text = tail_question(as_asked(question))
-    if (_YES_NO_START.match(text) or WHETHER.match(text) or choices(text)
-            or (_YES_NO_CLAUSE.search(text) and not _WH.match(text))):
+    if (YES_NO_START.match(text) or WHETHER.match(text) or choices(text)
+            or (_YES_NO_CLAUSE.search(text) and not WH.match(text))):
         return YES_NO
     wh = _asking(text)
     if not wh:
@@ -104,46 +102,15 @@ _OBJECT_ENDS = frozenset("to for from with about in on at by as into than".split
 
 
 def as_asked(question: str) -> str:
-    """``question`` as a question: without a leading label ("Quick check: did ..."), and an instruction
-    ("Name the chatbot ...") as the question it stands for ("Which chatbot ...")."""
-    text = re.sub(r"^[A-Za-z][\w ,'’-]{0,30}:\s+", "", " ".join(question.strip().split()))
-    text = re.sub(r"\b(what|who|where|when|how)['’]s\b", r"\1 is", text, flags=re.IGNORECASE)
-    text = re.sub(r"\b(chief|top)\s+exec\b", r"\1 executive", text, flags=re.IGNORECASE)  # "the chief exec"
-    # "Can you tell me which firm ...?" asks "Which firm ...?"; "... tell me whether it has ...?" asks yes or no.
-    polite = _POLITE.match(text)
-    text = re.sub(r"^if\s+", "whether ", text[polite.end():], flags=re.IGNORECASE) if polite else text
-    text = re.sub(r"^(the\s+name\s+of)\b", r"What is \1", text, flags=re.IGNORECASE)
-    text = text[:1].upper() + text[1:]
-    return re.sub(r"^(?:please\s+)?(?:name|identify)\s+(?:the\s+|a\s+|an\s+)?", "Which ", text, flags=re.IGNORECASE)
-
-
-_POLITE = re.compile(r"^(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:tell|show|let)\s+me(?:\s+know)?|"
-                     r"(?:please\s+)?tell\s+me|do\s+you\s+know|i(?:['’]d|\s+would)\s+like\s+to\s+know|"
-                     r"i\s+want\s+to\s+know|i\s+wonder)\s*,?\s+"
-                     r"(?=(?:who|whom|whose|what|which|where|when|why|how|whether|if|the\s+name)\b)", re.IGNORECASE)
-WHETHER = re.compile(r"^whether\s+", re.IGNORECASE)  # "(tell me) whether it shipped": yes or no
-_DASH = re.compile(r"\s+(?:[—–]|--?)\s+|(?<=[.!])\s+(?=[A-Z])")  # a dash, or a sentence's end
-
-
-def tail_question(text: str) -> str:
-    """The question after a dash or a full stop when what comes before it is a statement: "Midjourney talked
-    with xAI before the deal — did those talks end in an agreement?" asks yes or no."""
-    pieces = _DASH.split(text)
-    if len(pieces) < 2:
-        return text
-    before, tail = " ".join(pieces[:-1]), pieces[-1]
-    opens_question = _YES_NO_START.match(before) or re.match(
-        r"^(?:(?:on|in|at|from|for|by|with|to|of|about|during|under)\s+)?(?:who|whom|whose|what|which|where|when|why|how)\b",
-        before, re.IGNORECASE)
-    asks = _YES_NO_START.match(tail) or _WH.search(tail)
-    return tail if asks and not opens_question else text
+    """``question`` as the plain question it stands for (see :func:`asking.as_asked`)."""
+    return asking.as_asked(question, KIND_NOUNS)
 
 
 def _asking(text: str) -> re.Match | None:
     """The question word that asks: the first when the question opens with it ("Who ...", "On which ...");
     else the last "which"/"what", since an earlier one starts a clause ("The executive who posted it
     heads which lab?")."""
-    found = list(_WH.finditer(text))
+    found = list(WH.finditer(text))
     if not found:
         return None
     if re.match(r"^(?:(?:on|in|at|from|for|by|with|to|of|about|during|since|until|after|before|under|over|and|but|so)"
@@ -153,8 +120,9 @@ def _asking(text: str) -> re.Match | None:
 
 
 def wh_head(question: str) -> str:
-    """The noun after "which"/"what" that names what is wanted ("which company" → "company"), or ""."""
-    question = as_asked(question)
+    """The noun after "which"/"what" that names what is wanted ("which company" → "company"), or "".
+    Asked of claims too ("the terms were not shared"), so a bare noun phrase is not read as a question."""
+    question = asking.as_asked(question)
     wh = _asking(question)
     if not wh or wh.group(1).lower() not in ("which", "what", "whose"):
         return ""
@@ -162,14 +130,14 @@ def wh_head(question: str) -> str:
     return _head_noun(after, question[wh.end():])
 
 
-_BREAKS = frozenset(_AUXILIARY + "that which who whose whom of in on by for from with to as at about".split())
+_BREAKS = frozenset(AUXILIARY + "that which who whose whom of in on by for from with to as at about".split())
 
 
 def asked_noun(question: str) -> str:
     """The noun that says what is wanted, as a text would put it beside the answer: "Which lab ...?" → "lab"
     ("the research lab Midjourney"), "What's the name of the startup's debut video model?" → "model"
     ("its first video model, V1"); "" when there is none."""
-    text = as_asked(question)
+    text = asking.as_asked(question)
     wh = _asking(text)
     if not wh or wh.group(1).lower() not in ("which", "what", "whose"):
         return ""
@@ -196,7 +164,7 @@ def _words_after(text: str) -> list[str]:
             word = "'s"
         elif word.endswith("ies") and len(word) > 4:
             word = word[:-3] + "y"  # "companies" → "company"
-        elif len(word) > 3 and word not in _AUXILIARY and not word.endswith(("ss", "us", "is")):
+        elif len(word) > 3 and word not in AUXILIARY and not word.endswith(("ss", "us", "is")):
             word = word.rstrip("'").removesuffix("s")  # "does" stays a verb, "business" a noun
         words.append(word)
     return words
@@ -274,7 +242,7 @@ def names(text: str) -> list[str]:
         if _opening_adverb(text, match):
             continue
         for run in _runs(_without_lower_endings(match.group().split())):
-            while run and (run[0].lower() in STOPWORDS or run[0].lower() in _AUXILIARY):
+            while run and (run[0].lower() in STOPWORDS or run[0].lower() in AUXILIARY):
                 run = run[1:]
             while run and run[-1].lower() in ("of", "de", "van", "von", "the", "and", "&"):
                 run = run[:-1]
@@ -334,7 +302,7 @@ def spans(text: str, kind: str) -> list[str]:
                 if not _inside_name(text, m) and not _vague(m.group()) and not _YEAR.fullmatch(m.group().strip())]
     found = names(text)
     if kind in (PERSON, ORGANISATION, PLACE, THING):
-        found = [n for n in found if not _is_date_word(n)]
+        found = [n for n in found if not is_date_word(n)]
     if kind == PERSON:
         # A person's name is two to four capitalised words ("David Holz"), without a title in it.
         found = [n for n in (_without_titles(n) for n in found) if n and not organisation_like(n)]
@@ -491,7 +459,7 @@ def _vague(span: str) -> bool:
     return span.strip().lower() in ("dozens", "hundreds", "thousands", "millions", "billions", "trillions", "half")
 
 
-def _is_date_word(span: str) -> bool:
+def is_date_word(span: str) -> bool:
     words = [w.lower().strip(".,") for w in span.split()]
     return all(w in _MONTH_NAMES or w in _WEEKDAYS or w.isdigit() for w in words)
 
@@ -512,7 +480,7 @@ def fits(span: str, kind: str) -> bool:
     if kind == PERSON:
         return bool(spans(span, PERSON))
     if kind in (ORGANISATION, PLACE, THING):
-        return bool(names(span)) and not _is_date_word(span)
+        return bool(names(span)) and not is_date_word(span)
     return bool(stems(span))
 
 
@@ -591,6 +559,10 @@ def asked_post(question: str) -> tuple[str, frozenset[str]] | None:
                       question)  # "the person heading up Midjourney as its chief executive"
     if found:
         return found.group(1), _post_words(found.group(2))
+    found = re.search(rf"\b(?i:who)\s+(?:(?i:is|was)\s+)?(?i:runs?|running|leads?|leading|heads?|heading(?:\s+up)?|"
+                      rf"helms?|manages?|in\s+charge\s+(?:of|at)|at\s+the\s+helm\s+(?:of|at))\s+({_OWNER})", question)
+    if found:
+        return found.group(1), frozenset()  # "Who runs Midjourney?": whatever post, it must be there
     return None
 
 
@@ -599,7 +571,7 @@ def posts_held(person: str, text: str) -> list[tuple[str, frozenset[str]]]:
     "Alexandr Wang, the Chief AI Officer at Meta", "Alexandr Wang, Meta's Chief AI Officer"."""
     name = re.escape(person)
     held = [(m.group(1), _post_words(m.group(2))) for m in re.finditer(
-        rf"\b([A-Z][\w&.-]*)(?:['’]s)?\s+({_POST})\s+{name}\b", text)]
+        rf"\b([A-Z][\w&-]*(?:\.[\w&-]+)*)(?:['’]s)?\s+({_POST})\s+{name}\b", text)]  # not "Globex." ending a sentence
     held += [(m.group(2), _post_words(m.group(1))) for m in re.finditer(
         rf"\b{name},\s+(?:the\s+)?({_POST})\s+(?:of|at)\s+({_OWNER})", text)]
     held += [(m.group(1), _post_words(m.group(2))) for m in re.finditer(rf"\b{name},\s+({_OWNER})['’]s\s+({_POST})", text)]

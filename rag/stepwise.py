@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from . import slots
+from . import asking, slots
 from .citations import Citation, Claim, citation_for, embed_cached
 from .query import Part, Query
 from .retrieval import Retrieved
@@ -180,7 +180,7 @@ class Stepwise:
         holding = [(s, c) for s in ranked if (c := _candidates(s.text, question, kind, people, said))
                    and not slots.headline(s.text, passages[s.passage].chunk.text)
                    and (not ahead or _AHEAD.search(s.text))]  # "When will it ship?" is not "it shipped in June"
-        tail = slots.tail_question(question)
+        tail = asking.tail_question(question)
         asked = focus_words(tail, passages) - _PRO_WORDS - _KIND_NOUNS if tail != question else set()
         if asked:
             # "I read that Wang announced the deal — what is his date of birth?": the words after the statement
@@ -367,7 +367,7 @@ class Stepwise:
             # (A question about how reports relate, "did it maintain consistency", states no such fact.)
             # After a statement ("A Meta executive commented on it. Did the company say it will ...?"), the
             # question's own words are what must be said.
-            asked = _claim(slots.tail_question(text)) if not parts else claim
+            asked = _claim(asking.tail_question(text)) if not parts else claim
             focus = focus_words(asked, passages)
             found = _matched(focus, stems(best.text) | _said_alike(best.text, focus))
             said = (parts or quoted or stems(claim) & _RELATIONS or len(found) * 2 >= len(focus)
@@ -621,7 +621,7 @@ def _part_passages(parts: list[Part], retrieved: list[Retrieved], extra: int = 1
 
 def _claim(text: str) -> str:
     """A part of a yes/no question as a claim: without "Does the X article say that"."""
-    text = slots.WHETHER.sub("", re.sub(r"^\s*(?:and\s+)?(?:%s)\s+" % "|".join(slots._AUXILIARY), "",
+    text = asking.WHETHER.sub("", re.sub(r"^\s*(?:and\s+)?(?:%s)\s+" % "|".join(asking.AUXILIARY), "",
                                         text.strip(" ,?"), flags=re.I))
     text = re.sub(r"^.*?\b(?:say|says|said|report|reports|reported|claim|claims|suggest|suggests|indicate|indicates)"
                   r"\s+that\s+", "", text, count=1, flags=re.I) or text

@@ -1,0 +1,182 @@
+"""A typed question as the plain question it stands for.
+
+People type "midjourney ceo?", "Could you confirm the weekday on which ...", "so whos backing
+the lab w/ meta". The rules that read a question's kind and claim expect "What is the Midjourney
+CEO?", "What is the weekday on which ...", "Who is backing the lab with Meta?". This module does
+that rewriting, and nothing else: plain text rules, no model; the passages only lend their casing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .text import STOPWORDS
+
+AUXILIARY = ("is are was were do does did has have had can could will would should may might must shall am "
+             "isn't aren't wasn't weren't don't doesn't didn't hasn't haven't hadn't can't couldn't won't "
+             "wouldn't shouldn't").split()
+YES_NO_START = re.compile(rf"^(?:{'|'.join(map(re.escape, AUXILIARY))})\b", re.IGNORECASE)
+WH = re.compile(r"\b(who|whom|whose|what|which|where|when|why|how)\b", re.IGNORECASE)
+WHETHER = re.compile(r"^whether\s+", re.IGNORECASE)  # "(tell me) whether it shipped": yes or no
+
+# Typed without the apostrophe, or cut short: each spelled out, so that "werent" still negates.
+_SPELLED_OUT = {
+    "whats": "what is", "whos": "who is", "wheres": "where is", "whens": "when is", "hows": "how is",
+    "isnt": "is not", "arent": "are not", "wasnt": "was not", "werent": "were not", "dont": "do not",
+    "doesnt": "does not", "didnt": "did not", "hasnt": "has not", "havent": "have not", "hadnt": "had not",
+    "couldnt": "could not", "wouldnt": "would not", "shouldnt": "should not", "itll": "it will",
+    "theyll": "they will", "theyre": "they are", "w/": "with", "w/o": "without", "b/c": "because",
+    "wk": "week", "yr": "year", "yrs": "years", "govt": "government", "gov't": "government", "ppl": "people",
+    "conf": "conference", "param": "parameter", "params": "parameters", "exec": "executive",
+    "execs": "executives", "dept": "department", "approx": "approximately", "abt": "about", "thru": "through",
+    "pls": "please", "plz": "please", "u": "you", "ur": "your", "b4": "before",
+}
+_TYPED = re.compile(r"(?<![\w/'’])(%s)(?![\w/'’])" % "|".join(
+    re.escape(w) for w in sorted(_SPELLED_OUT, key=len, reverse=True)), re.IGNORECASE)
+_WHO_DID = re.compile(r"\b(where|who|what|when|how|why)['’]d\b", re.IGNORECASE)  # "where'd he post it"
+
+# Said before the question, not part of it: "So, who ...", "Wait, does ...", "Quick question: ...".
+_OPENER = re.compile(r"^(?:(?:so|and|but|ok|okay|well|wait|hey|hmm+|oh|also|actually|btw|just\s+curious|"
+                     r"out\s+of\s+curiosity|quick\s+question|one\s+more\s+thing)\b[,!.:]?\s+)+", re.IGNORECASE)
+_REQUEST = re.compile(
+    r"^(?:(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+|i(?:['’]d|\s+would)\s+like\s+(?:you\s+)?to\s+|"
+    r"i\s+(?:want|need)\s+(?:you\s+)?to\s+|help\s+me\s+)?"
+    r"(?:tell\s+me|show\s+me|let\s+me\s+know|remind\s+me(?:\s+of)?|confirm|verify|check|state|say|specify|clarify|"
+    r"disclose|find\s+out|look\s+up|know|learn|give\s+me|share)|"
+    r"do\s+you\s+know|any\s+idea|any\s+clue|i\s+wonder|i(?:['’]m|\s+am|\s+was)\s+wondering|wondering)"
+    r"\s*,?\s+(?!about\b|more\b)", re.IGNORECASE)
+_NAME_ONE = re.compile(r"^(?:please\s+)?(?:name|identify)\s+(?:the\s+|a\s+|an\s+)?", re.IGNORECASE)
+_DETERMINER = re.compile(r"^(?:the|a|an|its|his|her|their|this|that|these|those)\b", re.IGNORECASE)
+# A noun phrase's own clause ("the weekday on which it was announced") starts before any verb of the request's.
+_CLAUSE_OPENERS = frozenset("which that who whom whose where when of for in on at by from with behind".split())
+
+
+def as_asked(question: str, kind_nouns: frozenset[str] = frozenset()) -> str:
+    """``question`` as a plain question: without a leading label ("Quick check: did ..."), a request
+    ("Could you confirm the weekday ...") as the question it makes ("What is the weekday ..."), and a
+    bare noun phrase ("midjourney chief exec?") as the question for it. ``kind_nouns``: the nouns that
+    name what a bare phrase asks for ("weekday", "chief", "firm")."""
+    text = re.sub(r"^[A-Za-z][\w ,'’-]{0,30}:\s+", "", " ".join(question.strip().split()))
+    text = _TYPED.sub(lambda m: _same_case(_SPELLED_OUT[m.group(1).lower()], m.group(1)), text)
+    text = _WHO_DID.sub(r"\1 did", text)
+    text = re.sub(r"\b(what|who|where|when|how)['’]s\b", r"\1 is", text, flags=re.IGNORECASE)
+    text = _OPENER.sub("", text)
+    request = _REQUEST.match(text)
+    if request:
+        text = _requested(text[request.end():]) or text
+    text = re.sub(r"^(the\s+name\s+of)\b", r"What is \1", text, flags=re.IGNORECASE)
+    text = _NAME_ONE.sub("Which ", text)
+    if kind_nouns and _bare_phrase(text, kind_nouns):
+        text = "What is " + ("" if _DETERMINER.match(text) else "the ") + text
+    elif _statement_asked(text):
+        text = "whether " + text  # "both reports say the terms weren't disclosed?"
+    return text[:1].upper() + text[1:]
+
+
+def _requested(rest: str) -> str:
+    """What a request asks, from the words after it: a question word as it is, "if"/"whether" as yes or no,
+    a noun phrase as "What is ...", a clause ("Meta takes a stake") as whether it holds; "" for none."""
+    if re.match(r"^(?:who|whom|whose|what|which|where|when|why|how|whether|the\s+name)\b", rest, re.IGNORECASE):
+        return rest
+    if re.match(r"^if\s+", rest, re.IGNORECASE):
+        return "whether " + rest[3:].lstrip()
+    words = re.findall(r"[\w'’-]+", rest.lower())
+    if not words:
+        return ""
+    if _DETERMINER.match(rest):
+        for word in words[1:]:
+            if word in _CLAUSE_OPENERS:
+                return "What is " + rest
+            if word in AUXILIARY:
+                break
+        else:
+            return "What is " + rest
+    return "whether " + rest
+
+
+def _bare_phrase(text: str, kind_nouns: frozenset[str]) -> bool:
+    """Whether ``text`` is a noun phrase naming what it wants ("weekday meta unveiled the tie-up",
+    "alexandr wang date of birth") rather than a question or a statement."""
+    if YES_NO_START.match(text) or re.search(r"\b(?:what|which|how|why)\b", text, re.IGNORECASE):
+        return False
+    if len(_DASH.split(text)) > 1 or re.search(r"[.?!;,]\s+\S", text):
+        return False  # a statement, then the question: "Midjourney's CEO commented. Did he say ...?"
+    if re.match(r"^(?:who|whom|where|when|whether|if)\b", text, re.IGNORECASE):
+        return False
+    words = [w.lower() for w in re.findall(r"[\w'’-]+", text)]
+    for word in words[:4]:
+        singular = word[:-1] if word.endswith("s") and word[:-1] in kind_nouns else word
+        if singular in kind_nouns:
+            return True
+        if word in STOPWORDS and word not in ("the", "a", "an"):
+            return False  # "now that the lab has ...": a clause, not a name for what is wanted
+    return False
+
+
+def _statement_asked(text: str) -> bool:
+    """A statement typed with a question mark: it asks whether it holds."""
+    return (text.rstrip().endswith("?") and len(text.split()) >= 4 and not WH.search(text)
+            and not YES_NO_START.match(text) and not WHETHER.match(text))
+
+
+def _same_case(spelled: str, typed: str) -> str:
+    return spelled[:1].upper() + spelled[1:] if typed[:1].isupper() else spelled
+
+
+_DASH = re.compile(r"\s+(?:[—–]|--?)\s+|(?<=[.!])\s+(?=[A-Z]|(?:%s)\b)" % "|".join(
+    ["who", "what", "which", "where", "when", "why", "how"] + [re.escape(a) for a in AUXILIARY]))
+
+
+def tail_question(text: str) -> str:
+    """The question after a dash or a full stop when what comes before it is a statement: "Midjourney talked
+    with xAI before the deal — did those talks end in an agreement?" asks yes or no."""
+    pieces = _DASH.split(text)
+    if len(pieces) < 2:
+        return text
+    before, tail = " ".join(pieces[:-1]), pieces[-1]
+    opens_question = YES_NO_START.match(before) or re.match(
+        r"^(?:(?:on|in|at|from|for|by|with|to|of|about|during|under)\s+)?(?:who|whom|whose|what|which|where|when|why|how)\b",
+        before, re.IGNORECASE)
+    asks = YES_NO_START.match(tail) or WH.search(tail)
+    return tail if asks and not opens_question else text
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_STARTS = re.compile(r"(?:^|[.!?:;\"“”(]\s*|\n\s*)$")
+
+
+def truecased(question: str, texts: list[str]) -> str:
+    """``question``'s lower-case words as ``texts`` write them, where they write them capitalised:
+    "is alexandr wang midjourneys ceo" → "is Alexandr Wang Midjourney's CEO". A word the texts also
+    write in lower case, or only at a sentence's start, is left as typed."""
+    forms: dict[str, Counter] = {}
+    for text in texts:
+        for line in text.splitlines():
+            words = _WORD.findall(line)
+            if len(words) >= 4 and sum(w[0].isupper() for w in words) > 0.6 * len(words):
+                continue  # a title in title case capitalises every word
+            for match in _WORD.finditer(line):
+                if match.group()[0].isupper() and _STARTS.search(line[: match.start()]):
+                    continue  # a sentence's first word says nothing of its case
+                forms.setdefault(match.group().lower(), Counter())[match.group()] += 1
+
+    def cased(word: str) -> str | None:
+        seen = forms.get(word)
+        if not seen:
+            return None
+        form, count = seen.most_common(1)[0]
+        return form if form != word and count >= 4 * seen[word] else None
+
+    def recase(match: re.Match) -> str:
+        word = match.group()
+        if word != word.lower() or len(word) < 2:
+            return word
+        form = cased(word)
+        if form:
+            return form
+        if word.endswith("s") and word not in forms and (owner := cased(word[:-1])):
+            return owner + "'s"  # "midjourneys ceo"
+        return word
+
+    return _WORD.sub(recase, question)

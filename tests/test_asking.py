@@ -1,0 +1,58 @@
+"""Typed questions read as the plain questions they stand for: requests, openers, bare noun
+phrases, words typed without apostrophes, and names typed in lower case."""
+
+import pytest
+
+from rag import slots
+from rag.asking import tail_question, truecased
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Could you confirm the weekday on which the mill reopened?", slots.DATE),  # a request for a noun phrase
+    ("Could you confirm whether the mill has reopened?", slots.YES_NO),
+    ("Could you confirm the mill has reopened?", slots.YES_NO),  # a request about a clause
+    ("Please state the annual revenue of the bakery.", slots.NUMBER),
+    ("I'd like to know which firm bought the mill.", slots.ORGANISATION),
+    ("Any idea who owns the mill?", slots.PERSON),
+    ("So who's actually in charge at the mill?", slots.PERSON),  # an opener before the question
+    ("Wait, does the bakery own the mill now?", slots.YES_NO),
+    ("mill owner?", slots.PERSON),  # a bare noun phrase naming what is wanted
+    ("weekday the mill reopened", slots.DATE),
+    ("maria lopez date of birth", slots.DATE),
+    ("headcount at the bakery chain", slots.NUMBER),
+    ("firm whose talks with the bakery fizzled out", slots.ORGANISATION),
+    ("both reports say the terms werent disclosed?", slots.YES_NO),  # a statement with a question mark
+    ("Now that the mill has reopened, who owns it?", slots.PERSON),  # a clause first, not a noun phrase
+    ("The owner sold the mill. Did she keep the shop?", slots.YES_NO),  # a statement, then the question
+    ("Tell me about the deal", slots.EXPLANATION),
+    ("What is the size of the bakery's workforce?", slots.NUMBER),
+    ("Considering both reports, which striker, signed in May, is related to the coach?", slots.PERSON),
+])
+def test_typed_questions_are_read_for_what_they_ask(question, kind):
+    assert slots.answer_kind(question) == kind
+
+
+def test_words_typed_without_apostrophes_or_cut_short_are_spelled_out():
+    asked = slots.as_asked("did the bakery say itll team up w/ other firms? the terms werent disclosed")
+    assert "it will team up with other firms" in asked
+    assert "were not disclosed" in asked  # the negation survives
+    assert slots.as_asked("where'd the owner post it").startswith("Where did the owner post it")
+
+
+def test_a_question_after_a_full_stop_is_found_when_typed_in_lower_case():
+    assert tail_question("the mill reopened. did the owner attend?") == "did the owner attend?"
+
+
+TEXTS = ["The Mill Reopens Under New Owners\nCrumb Holdings bought the mill on Tuesday. Its CEO, Maria Lopez, said "
+         "the mill will reopen. Heavy rain delayed the work, said Crumb Holdings, which also runs a bakery in Leeds."]
+
+
+def test_lower_case_names_take_the_case_the_passages_write_them_in():
+    assert truecased("is maria lopez crumbs ceo", TEXTS) == "is Maria Lopez Crumb's CEO"
+    assert truecased("when did crumb holdings buy the mill in leeds", TEXTS) == "when did Crumb Holdings buy the mill in Leeds"
+
+
+def test_words_the_passages_write_in_lower_case_or_only_at_a_start_or_in_a_title_stay_as_typed():
+    assert truecased("did heavy rain delay the mill", TEXTS) == "did heavy rain delay the mill"  # "Heavy" opens a sentence
+    assert truecased("who reopens it under new owners", TEXTS) == "who reopens it under new owners"  # the title's case
+    assert truecased("Is Maria Lopez the CEO?", TEXTS) == "Is Maria Lopez the CEO?"
