@@ -317,9 +317,21 @@ def evidence_gaps(query: Query, index: Index) -> list[str]:
     gaps = [f"no indexed article is from {name}" for name in query.unknown_publishers if knows_publishers]
     named = " ".join(query.unknown_publishers).lower() if knows_publishers else ""
     for name in query.names:
-        if name.lower() not in named and not any(index.mentions(form) for form in _name_forms(name)):
+        if name.lower() not in named and not _mentioned(name, index):
             gaps.append(f"no indexed article mentions {name}")
     return gaps
+
+
+def _mentioned(name: str, index: Index) -> bool:
+    """Whether some article mentions ``name``, or the two names it may be ("Is Alexandr Wang Midjourney's CEO?")."""
+    def said(part: str) -> bool:
+        return any(index.mentions(form) for form in _name_forms(part))
+
+    words = name.split()
+    if said(name):
+        return True
+    # Two names side by side have three words at least; "Ellie" and "Leach" apart are not "Ellie Leach".
+    return len(words) > 2 and any(said(" ".join(words[:i])) and said(" ".join(words[i:])) for i in range(1, len(words)))
 
 
 _GENERIC = frozenset("club football fc inc corp corporation company co ltd group team university league the of".split())

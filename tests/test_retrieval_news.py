@@ -66,6 +66,9 @@ def test_evidence_gaps_name_what_the_corpus_lacks(retriever):
     assert "no indexed article is from Bloomberg" in gaps
     assert "no indexed article mentions Zephyrine" in gaps
     assert evidence_gaps(retriever.analyse("What did TechCrunch say about Lumo?"), retriever.index) == []
+    # Two names side by side are two names the corpus has, not one it lacks.
+    assert evidence_gaps(retriever.analyse("Why is Orchard Ventures Lumo's biggest investor?"), retriever.index) == []
+    assert evidence_gaps(retriever.analyse("Why is Orchard Zephyrine Lumo's investor?"), retriever.index) != []
 
 
 def test_ask_abstains_with_the_reason_when_a_publisher_is_missing(news_settings):
