@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from . import asking, slots
+from . import asking, described, slots
 from .citations import Citation, Claim, citation_for, embed_cached
 from .query import Part, Query
 from .retrieval import Retrieved
@@ -40,6 +40,7 @@ _UNITS = "unit division group lab laboratory department team arm branch office b
 _ASKED_UNIT = re.compile(rf"\b(?:which|what|name\s+of\s+the)\s+(?:[\w’'-]+\s+){{0,3}}?({'|'.join(_UNITS.split())})s?\b",
                          re.IGNORECASE)  # "which recently created unit", "the name of the Meta division"
 FIT_SHARE = 0.9  # an organisation-like name answers "which unit" from a sentence scoring this share of the best
+MEDIUM_SHARE = 0.8  # a sentence saying "on Threads" answers "which app" when it scores this share of the best
 QUOTE_SHARE = 0.8  # a sentence quoting a phrase answers "what phrase" when it scores this share of the best
 SAID = 0.7  # a clause with this cosine to a claim says what it claims, in whatever words
 DESCRIBED_WORDS = 12  # content words of a question that describes its answer rather than asks one fact
@@ -62,8 +63,8 @@ _BOTH_REPORTS = re.compile(rf"\bboth\s+{_REPORTS}\b|\b{_REPORTS}\s+both\b|"
                            r"^\s*(?:do|did|does)\s+(?:they\s+)?both\s+(?:%s)\b" % "|".join(_REPORTING), re.IGNORECASE)
 _DISCLOSED = stems("disclose disclosed reveal revealed public announce announced confirm confirmed publish published "
                    "specify specified detail detailed")  # what a claim says when it claims something was made known
-_IDENTITY = re.compile(r"^(?:[Ii]s|[Ww]as)\s+(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)(?:,[^,]+,)?\s+(?:the|a|an)\s+"
-                       r"(?P<role>[^?]+?)\s*\??$")
+_IDENTITY = re.compile(r"^(?:[Ii]s|[Ww]as)\s+(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)(?:,[^,]+,)?\s+"
+                       r"(?P<role>(?:the|a|an)\s+[^?]+?|[A-Z][\w&.-]*['’]s\s+[^?]+?)\s*\??$")  # "the CEO of Y", "Y's CEO"
 _LEADING_PREPOSITION = re.compile(r"^(?:in|on|at|by|since|from)\s+", re.IGNORECASE)
 _PHRASE_ASKED = re.compile(r"\b(?:phrase|catchphrase|slogan|motto|words|wording|term|label|quote|call(?:s|ed)?|dub(?:s|bed)?|"
                            r"describ(?:e|es|ed))\b", re.IGNORECASE)
@@ -102,6 +103,7 @@ class Stepwise:
         """``pointed``: ``retrieved`` are the articles the user pointed at ("what did the other article
         say?"), and what they say about the question is the answer, whatever it asks for."""
         question = slots.as_asked(question)  # "Quick check: did ...", "Name the ..."
+        question = described.named(question, [r.chunk.text for r in retrieved])  # "the image lab" → Midjourney
         if pointed:
             yield "Quoting what those articles say about it…\n"
             yield self.explanation(question, retrieved, pointed=True)
@@ -142,7 +144,7 @@ class Stepwise:
         wanted = wanted or stems(text)
         vectors, (asked,) = embed_cached(self.embedder, [u for u, _, _ in units], also=[text])
         cosines = vectors @ asked
-        owns = [stems(unit) | slots.acronyms(unit, text) | _heads(unit, text, wanted) | _said_alike(unit, wanted)
+        owns = [(stems(unit) - _HEADS if wanted & _HEADS else stems(unit)) | slots.acronyms(unit, text) | _heads(unit, text, wanted) | _said_alike(unit, wanted)
                 for unit, _, _ in units]
         # The names ``wanted`` leaves out count as much as they pick sentences out: "Twitter" in one sentence
         # of thirty nearly as much as a word, "Meta" in every sentence not at all.
@@ -180,6 +182,10 @@ class Stepwise:
         holding = [(s, c) for s in ranked if (c := _candidates(s.text, question, kind, people, said))
                    and not slots.headline(s.text, passages[s.passage].chunk.text)
                    and (not ahead or _AHEAD.search(s.text))]  # "When will it ship?" is not "it shipped in June"
+        if not (slots.untold(question) or stems(question) & _UNSURE):
+            # "He did not reveal if users will get Midjourney images" names what is not known, not what is asked
+            # (unless what is asked is what is unsure: "Which offering's future is in doubt?").
+            holding = [h for h in holding if not slots.untold(h[0].text)] + [h for h in holding if slots.untold(h[0].text)]
         tail = asking.tail_question(question)
         asked = focus_words(tail, passages) - _PRO_WORDS - _KIND_NOUNS if tail != question else set()
         if asked:
@@ -213,6 +219,12 @@ class Stepwise:
             fits = [(s, [n for n in c if slots.organisation_like(n) or _beside([n], said, unit.group(1))])
                     for s, c in holding]
             fit = next(((s, c) for s, c in fits if c and s.score >= FIT_SHARE * holding[0][0].score), None)
+            if fit is not None:
+                holding = [fit] + [h for h in holding if h[0] is not fit[0]]
+        elif slots.asked_noun(question) in _MEDIA:
+            # "Which app did he use?": a sentence saying "on Threads" beats a closer one naming no medium.
+            fit = next(((s, c) for s, c in holding if _after_preposition(c, s.text, question)
+                        and s.score >= MEDIUM_SHARE * holding[0][0].score), None)
             if fit is not None:
                 holding = [fit] + [h for h in holding if h[0] is not fit[0]]
         best, candidates = holding[0]
@@ -406,6 +418,10 @@ class Stepwise:
         if untold is not None:
             return not untold
         shared = (stems(claim) & stems(best.text)) | _RELATIONS
+        # "an official deal" against "did not materialize into a formal agreement": the same words, negated.
+        # Not the deal words: a deal is what the story is about, and "not a unique partnership" negates "unique".
+        shared |= {w for group in _ALIKE[1:] if stems(claim) & group and stems(best.text) & group
+                   and not stems(claim) & group & stems(best.text) for w in (stems(claim) | stems(best.text)) & group}
         claim_negated = slots.negated(claim, shared, stems(best.text) | _RELATIONS)
         clause_negated = best.score >= SUPPORTED and slots.negated(best.text, shared, stems(claim) | _RELATIONS)
         article = [p for p in passages if p.file == passages[best.passage].file]
@@ -415,7 +431,7 @@ class Stepwise:
     def identity(self, name: str, role: str, retrieved: list[Retrieved]) -> Draft | None:
         """"Is X the CEO of Y?": yes when the person the passages name as the CEO of Y is X, else no;
         None when they name nobody."""
-        found = next(item for item in self.short_fact(f"Who is the {role}?", retrieved, slots.PERSON)
+        found = next(item for item in self.short_fact(f"Who is {role}?", retrieved, slots.PERSON)
                      if isinstance(item, Draft))
         if found.abstained or not found.claims:
             return None
@@ -482,10 +498,11 @@ def _about_another(sentence: Sentence, claim: str, passages: list[Retrieved]) ->
 # Words news uses for the same thing, so that "talks that never became an official deal" finds "discussions
 # that did not materialize into a formal agreement".
 _ALIKE = [stems(group) for group in (
-    "deal agreement pact accord partnership alliance collaboration tie",
+    "deal agreement pact accord partnership alliance collaboration tie team",  # first: see contradicted()
     "talks discussions negotiations",
     "formal official",
     "tech technology",
+    "lead leads led head heads run runs charge helm oversee oversees",
     "earlier previously prior",
     "announced unveiled revealed",
     "released launched debuted shipped",
@@ -499,11 +516,12 @@ def _said_alike(unit: str, wanted: set[str]) -> set[str]:
     return {w for w in wanted - own for group in _ALIKE if w in group and own & group}
 
 
+_UNSURE = stems("uncertain unclear unknown unsure doubt doubtful limbo question")
 _PRO_WORDS = stems("happen happened occur occurred take place do did done called name")  # "when did that happen?"
 _KIND_NOUNS = stems(" ".join(slots.KIND_NOUNS))  # "what is that division called?" asks, it does not describe
 
 
-_HEAD_WORDS = "ceo chief head boss leader founder"  # news calls whoever runs a company any of these
+_HEAD_WORDS = "ceo chief head boss leader founder runs leads"  # news calls whoever runs a company any of these
 _HEADS = stems(_HEAD_WORDS)
 _HEAD = rf"(?i:{'|'.join(_HEAD_WORDS.split())})"
 
@@ -511,14 +529,15 @@ _HEAD = rf"(?i:{'|'.join(_HEAD_WORDS.split())})"
 def _heads(unit: str, question: str, wanted: set[str]) -> set[str]:
     """The question's word for whoever runs a company, when ``unit`` names that post in its own word: "the
     lab's boss" and "Midjourney CEO David Holz"; when the question says whose ("Midjourney's head"), the
-    post must be that company's ("Midjourney CEO", not "the Chief AI Officer at Meta")."""
+    post must be that company's ("Midjourney CEO", not "the Chief AI Officer at Meta"). The only way a
+    unit's own "chief" or "CEO" counts."""
     if not wanted & _HEADS or not stems(unit) & _HEADS:
         return set()
     owner = re.search(rf"\b([A-Z][\w&.-]*)(?:['’]s)?\s+(?:[\w-]+\s+)?{_HEAD}\b|\b{_HEAD}\s+of\s+([A-Z][\w&.-]*)",
                       question)
     if owner and (owner.group(1) or owner.group(2)).lower() not in slots.TITLES | STOPWORDS:  # not "AI chief"
         name = re.escape(owner.group(1) or owner.group(2))
-        if not re.search(rf"\b{name}(?:['’]s)?\s+(?:[\w-]+\s+)?{_HEAD}\b|\b{_HEAD}\w*\s+(?:of|at)\s+{name}\b", unit):
+        if not re.search(rf"\b{name}(?:['’]s)?\s+(?:[\w-]+\s+)?{_HEAD}\b|\b{_HEAD}\w*(?:\s+[\w-]+){{0,2}}\s+(?:of|at)\s+{name}\b", unit):
             return set()
     return wanted & _HEADS
 
@@ -656,7 +675,17 @@ def _untold_claim(claim: str, best: Sentence, passages: list[Retrieved]) -> bool
 
 
 def _clauses(sentence: str) -> list[str]:
-    pieces = [p for p in _CLAUSE.split(sentence) if len(stems(p)) >= 2]
+    """The clauses of ``sentence``, and the sentence. A clause that opens by pointing back ("..., though those
+    did not materialize") stays with the clause it points to: alone it says nothing of what."""
+    split = _CLAUSE.split(sentence)
+    separators = [m.group() for m in _CLAUSE.finditer(sentence)]
+    pieces = split[:1]
+    for separator, piece in zip(separators, split[1:]):
+        if re.match(r"(?:those|these|they|it|this|that|which|he|she)\b", piece, re.IGNORECASE):
+            pieces[-1] += separator + piece
+        else:
+            pieces.append(piece)
+    pieces = [p for p in pieces if len(stems(p)) >= 2]
     return pieces + [sentence] if len(pieces) > 1 else [sentence]
 
 

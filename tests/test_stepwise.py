@@ -461,3 +461,48 @@ def test_tech_is_technology_and_not_shared_is_not_disclosed(embedder):
     assert licensed.text.startswith("Yes")
     kept, _ = answer(embedder, "Were the money terms of the deal not shared?", [news])
     assert kept.text.startswith("Yes")
+
+
+def test_which_app_prefers_a_sentence_saying_on_which_one_when_it_is_nearly_as_close(embedder):
+    unit = passage("unit.txt", "The announcement came from Ann Lee, Acme's Chief Data Officer, who leads the newly "
+                               "established Acme Data Labs.")
+    post = passage("post.txt", "In a post on Chirp, Ann Lee, the Chief Data Officer at Acme, announced the partnership "
+                               "with Globex.")
+    app, _ = answer(embedder, "Which app did Acme's data chief use to announce the partnership?", [unit, post],
+                    reply="Acme Data Labs")
+    assert app.text.startswith("Chirp")
+
+
+def test_whose_chief_is_asked_another_companys_chief_does_not_count(embedder):
+    news = passage("news.txt", "In a post on Chirp, Ann Lee, the Chief Data Officer at Acme, announced the partnership "
+                               "with Globex. Lee described the partnership as a way to bring joy to billions through "
+                               "Globex's image tools. In a post on Blab, Globex CEO Jane Doe said the partnership will "
+                               "bring Globex tools to more people.")
+    site, _ = answer(embedder, "What platform did the Globex chief use to respond to the partnership?", [news],
+                     reply="Chirp")
+    assert site.text.startswith("Blab")
+
+
+def test_who_runs_a_company_is_whoever_holds_a_post_there(embedder):
+    news = passage("news.txt", "Ann Lee, the Chief Data Officer at Acme, announced the deal with Globex. "
+                               "Globex CEO Jane Doe said the deal helps.")
+    runs, _ = answer(embedder, "Who runs Globex?", [news], reply="Ann Lee")
+    assert runs.text.startswith("Jane Doe")
+    identity, _ = answer(embedder, "Is Ann Lee Globex's CEO?", [news])
+    assert identity.text.startswith("No: the articles name Jane Doe")
+
+
+def test_a_sentence_saying_what_is_uncertain_still_answers_which_thing_is_uncertain(embedder):
+    news = passage("news.txt", "Globex shipped its first phone, the P1, in June. The future of Globex's planned "
+                               "tablet, the T2, is now uncertain given Acme's role.")
+    doubt, _ = answer(embedder, "Which planned Globex product now has an uncertain future?", [news], reply="P1")
+    assert doubt.text.startswith("T2")
+
+
+def test_a_clause_pointing_back_keeps_its_negation_with_what_it_points_to(embedder):
+    news = passage("news.txt", "The move follows reports of earlier talks between Globex and Jon Smith's Initech, "
+                               "though those did not materialize into a formal agreement.")
+    deal, _ = answer(embedder, "Did Globex and Initech ever sign an official deal out of their earlier talks?", [news])
+    assert deal.text.startswith("No")
+    talks, _ = answer(embedder, "Did Globex hold earlier talks with Initech?", [news])
+    assert talks.text.startswith("Yes")

@@ -1,0 +1,135 @@
+"""The name a question means when it describes a company instead of naming it.
+
+"Who runs the AI image lab that Meta teamed up with?" means "Who runs Midjourney?" when the
+passages write "the AI research lab Midjourney" and "Midjourney's image generation". Each name in
+the passages is scored by how many of the description's words stand near it; a clear winner
+replaces the description, so the rules downstream see the name the passages use. Plain text rules.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import slots
+from .text import STOPWORDS, split_sentences
+
+# The nouns a description of a company ends in. A generic one ("company") must bring other words;
+# a telling one ("lab", "partner") counts as one of the description's words.
+_GENERIC = frozenset("company firm venture outfit business player startup start-up group".split())
+_TELLING = frozenset("lab laboratory partner studio maker developer platform giant".split())
+_DESCRIPTION = re.compile(
+    r"\b(?:(?P<owner>[A-Z][\w-]*)['’]s|the|its|this)\s+"
+    r"(?P<words>(?:[\w-]+\s+){0,3}?)(?P<head>%s)s?\b" % "|".join(sorted(_GENERIC | _TELLING, key=len, reverse=True)))
+_ASKING = re.compile(r"\b(?:which|what|whose)\s+$", re.IGNORECASE)  # "which AI lab ...": the thing asked for
+_PLAIN = frozenset("new just recently newly same other one own".split())
+WINDOW = 6  # words either side of a name that describe it
+AHEAD = 2  # the best name must match this many words, and more than any other
+
+
+def named(question: str, texts: list[str]) -> str:
+    """``question`` with each description of a company the passages ``texts`` clearly name replaced by
+    that name: "the image lab's chief" → "Midjourney's chief"."""
+    asked = slots.asked_noun(question)
+    for match in reversed(list(_DESCRIPTION.finditer(question))):
+        if _ASKING.search(question[: match.start()]) or match.group("head").lower() == asked or _written(match, texts):
+            # What is asked for ("which lab, the one that ...?"), or the passages' own words ("the Menlo
+            # Park-based tech giant").
+            continue
+        name = _named_by(match, question, texts)
+        if name:
+            question = question[: match.start()] + name + question[match.end():]
+    return question
+
+
+def _written(match: re.Match, texts: list[str]) -> bool:
+    phrase = re.escape(match.group()[match.group().index(" ") + 1:] if " " in match.group() else match.group())
+    return any(re.search(rf"\b{phrase}", text, re.IGNORECASE) for text in texts)
+
+
+def _named_by(match: re.Match, question: str, texts: list[str]) -> str | None:
+    head = match.group("head").lower()
+    owner = (match.group("owner") or "").lower()
+    words = {w for w in re.split(r"[\s-]+", match.group("words").lower()) if w and w not in STOPWORDS | _PLAIN}
+    words |= {head} if head in _TELLING else set()
+    if len(words | {owner} - {""}) < AHEAD:
+        return None
+    asked = {w.lower() for n in slots.names(question) for w in n.split()} - {owner}
+    attached: dict[str, set[str]] = {}  # what the passages call each name: "the AI research lab Midjourney"
+    near: dict[str, set[str]] = {}  # the words around it
+    for text in texts:
+        people = slots.persons(text)
+        for sentence in split_sentences(text):
+            tokens = re.findall(r"[\w’']+|[^\w\s]", sentence)
+            lowered = [t.lower().replace("’", "'").removesuffix("'s") for t in tokens]
+            for name in slots.names(sentence):
+                if name in people or {w.lower() for w in name.split()} & (asked | {owner}) or slots.is_date_word(name):
+                    continue  # "Meta's new image partner" is not Meta
+                for at in _positions(name, tokens):
+                    end = at + len(name.split())
+                    attached.setdefault(name, set()).update(_called(lowered, tokens, at, end), name.lower().split())
+                    near.setdefault(name, set()).update(lowered[max(0, at - WINDOW): at], lowered[end: end + WINDOW])
+    if owner and any(owner in called for called in attached.values()):
+        attached = {n: called for n, called in attached.items() if owner in called}  # "Musk's AI startup": his
+    # What it is called decides: its head noun or owner first ("the image lab" is the one called a lab), then
+    # the other words it is called by, then the words around it.
+    decisive = {head, owner} & (_TELLING | {owner}) - {""}
+    scores = {n: (_matched(decisive, called), _matched(words | {owner} - {""}, called), _matched(words, near[n]))
+              for n, called in attached.items()}
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    if not ranked or (len(ranked) > 1 and ranked[1][1] >= ranked[0][1]):
+        return None
+    best = ranked[0][1]
+    if not (best[0] or best[1] >= AHEAD):
+        return None
+    return ranked[0][0]
+
+
+def _called(words: list[str], raw: list[str], start: int, end: int) -> set[str]:
+    """The words that describe the name at ``words[start:end]``: the ones right before it ("the research
+    lab Midjourney", "Elon Musk's xAI"), an appositive or a predicate after it ("Midjourney, known for
+    ...", "Midjourney remains an independent lab"), and "partner" for "a partnership with Midjourney"."""
+    called = set()
+    opens = start  # where the noun phrase holding the name opens
+    for at in range(start - 1, max(-1, start - CALLED - 1), -1):
+        if words[at] in ("the", "a", "an", "its"):
+            # A noun phrase opens here ("the AI research lab Midjourney"); after a verb it would not.
+            called.update(words[at + 1: start])
+            opens = at
+            break
+        if words[at] in STOPWORDS or not (words[at][0].isalnum() or words[at] in "()"):
+            if at + 1 < start and raw[start - 1].endswith(("'s", "’s")):
+                called.update(words[at + 1: start])  # "Elon Musk's xAI"
+            break
+    if opens >= 2 and words[opens - 1] == "with" and words[opens - 2].startswith("partner"):
+        called.add("partner")  # "a partnership with the research lab Midjourney"
+    after = words[end: end + 3]
+    if (after[:1] == [","] and after[1:2] and after[1] in _APPOSITIVE) or (
+            after[:1] and after[0] in _BEING and after[1:2] and after[1] in ("a", "an", "the")):
+        # "Midjourney, known for ...", "Midjourney remains an independent lab"; not "Meta, on Saturday, announced"
+        for word in words[end + 1: end + 1 + CALLED]:
+            if word in (".", ";", ":") or word in ("with", "despite", "but", "though"):
+                break
+            called.add(word)
+    return {w for w in called if w[0].isalnum() and w not in STOPWORDS | _PLAIN}
+
+
+_BEING = frozenset("is remains was".split())
+_APPOSITIVE = frozenset("the a an known which who one".split())
+CALLED = 8  # words of a description at most
+
+
+def _matched(words: set[str], found: set[str]) -> int:
+    return sum(any(_alike(w, f) for f in found) for w in words)
+
+
+def _positions(name: str, tokens: list[str]) -> list[int]:
+    size = len(name.split())
+    return [i for i in range(len(tokens) - size + 1)
+            if " ".join(t.replace("’", "'").removesuffix("'s") for t in tokens[i: i + size]) == name]
+
+
+def _alike(word: str, other: str) -> bool:
+    """"gen" is "generation", "partner" is "partnership", "lab" is "laboratory"; "ai" is only "ai"."""
+    if len(word) < 3 or len(other) < 3:
+        return word == other
+    return other.startswith(word) or word.startswith(other)
