@@ -34,6 +34,14 @@ _SPELLED_OUT = {
 }
 _TYPED = re.compile(r"(?<![\w/'’])(%s)(?![\w/'’])" % "|".join(
     re.escape(w) for w in sorted(_SPELLED_OUT, key=len, reverse=True)), re.IGNORECASE)
+# Idioms, in the words articles use for the same thing.
+_IDIOMS = [(re.compile(r"\bbroke\s+the\s+news\s+(?:of|about|on)\b", re.IGNORECASE), "announced"),
+           (re.compile(r"\bbreak\s+the\s+news\s+(?:of|about|on)\b", re.IGNORECASE), "announce"),
+           (re.compile(r"\bmade\s+public\b", re.IGNORECASE), "disclosed"),
+           (re.compile(r"\b(?:down\s+the\s+(?:line|road)|going\s+forward|in\s+the\s+years\s+ahead)\b", re.IGNORECASE),
+            "in the future"),
+           (re.compile(r"\b(?:give|gives|gave|giving|provides?)\s+(?:the\s+)?money\s+(?:to|for)\b", re.IGNORECASE), "funds"),
+           (re.compile(r"\bkept\s+(?:under\s+wraps|secret|private|quiet|confidential)\b", re.IGNORECASE), "not disclosed")]
 _WHO_DID = re.compile(r"\b(where|who|what|when|how|why)['’]d\b", re.IGNORECASE)  # "where'd he post it"
 
 # Said before the question, not part of it: "So, who ...", "Wait, does ...", "Quick question: ...".
@@ -60,6 +68,8 @@ def as_asked(question: str, kind_nouns: frozenset[str] = frozenset()) -> str:
     text = re.sub(r"^[A-Za-z][\w ,'’-]{0,30}:\s+", "", " ".join(question.strip().split()))
     text = _TYPED.sub(lambda m: _same_case(_SPELLED_OUT[m.group(1).lower()], m.group(1)), text)
     text = _WHO_DID.sub(r"\1 did", text)
+    for idiom, plain in _IDIOMS:
+        text = idiom.sub(plain, text)
     text = re.sub(r"\b(what|who|where|when|how)['’]s\b", r"\1 is", text, flags=re.IGNORECASE)
     text = _OPENER.sub("", text)
     request = _REQUEST.match(text)
@@ -109,9 +119,13 @@ def _bare_phrase(text: str, kind_nouns: frozenset[str]) -> bool:
         singular = word[:-1] if word.endswith("s") and word[:-1] in kind_nouns else word
         if singular in kind_nouns:
             return True
-        if word in STOPWORDS and word not in ("the", "a", "an"):
-            return False  # "now that the lab has ...": a clause, not a name for what is wanted
+        if (word in STOPWORDS and word not in ("the", "a", "an")) or word in _VERBS:
+            return False  # "now that the lab has ...", "Meta get ownership share?": a clause, not a name
     return False
+
+
+_VERBS = frozenset("get gets got give gives gave take takes took have make makes made own owns hold holds use uses "
+                   "want wants need needs say says said see sees".split())
 
 
 def _statement_asked(text: str) -> bool:

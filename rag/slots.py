@@ -80,8 +80,11 @@ def answer_kind(question: str) -> str:
         return EXPLANATION
     if word in ("who", "whom") or re.search(r"\b(?:his|her)\s+name\b", text, re.IGNORECASE):
         return PERSON
-    if word == "what" and (not after or after[0] in _OBJECT_ENDS):
-        return EXPLANATION  # "it would bring what to billions?": a thing said, not a name
+    if word == "what" and (not after or after[0] in _OBJECT_ENDS or (after[0] == "thing" and after[1:2] and
+                                                                       after[1] in _OBJECT_ENDS)):
+        return EXPLANATION  # "it would bring what (thing) to billions?": a thing said, not a name
+    if word == "what" and _COSTS.search(text):
+        return NUMBER  # "What does it cost a month?", "what does it run you per month?"
     # which/what/whose: the noun after it says what is wanted ("which company", "what day of the week").
     head = _head_noun(after, text[wh.end():])
     kind = _KIND_OF_NOUN.get(head)
@@ -98,6 +101,8 @@ def answer_kind(question: str) -> str:
     return THING
 
 
+_COSTS = re.compile(r"\b(?:cost|costs|(?<!in\s)charges?(?!\s+of)|run\s+you|set\s+you\s+back)\b|\bper\s+(?:month|year|week|day)\b",
+                    re.IGNORECASE)
 _OBJECT_ENDS = frozenset("to for from with about in on at by as into than".split())  # "bring what to ..."
 
 
@@ -595,7 +600,8 @@ _UNTOLD = re.compile(
     r"\b(?:(?:did|does|do|would|will|has|have|had|was|were|is|are)(?:\s+not|n't)|declined\s+to|refused\s+to)\s+"
     r"(?:\w+\s+)?(?:reveal|disclose|say|confirm|specify|comment|share|elaborate|detail|announce|reveals?|disclosed|"
     r"revealed|confirmed|announced|specified|shared)\b|\b(?:undisclosed|unclear|uncertain|unknown|unannounced|unconfirmed|"
-    r"remains?\s+to\s+be\s+seen)\b", re.IGNORECASE)
+    r"remains?\s+to\s+be\s+seen|not\s+(?:been\s+)?made\s+public|kept\s+(?:under\s+wraps|secret|private|quiet|confidential)|"
+    r"under\s+wraps)\b", re.IGNORECASE)
 
 
 def untold(text: str) -> bool:

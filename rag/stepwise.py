@@ -182,7 +182,8 @@ class Stepwise:
         holding = [(s, c) for s in ranked if (c := _candidates(s.text, question, kind, people, said))
                    and not slots.headline(s.text, passages[s.passage].chunk.text)
                    and (not ahead or _AHEAD.search(s.text))]  # "When will it ship?" is not "it shipped in June"
-        if not (slots.untold(question) or stems(question) & _UNSURE):
+        unsure = _asks_what_is_unsure(question)
+        if not unsure:
             # "He did not reveal if users will get Midjourney images" names what is not known, not what is asked
             # (unless what is asked is what is unsure: "Which offering's future is in doubt?").
             holding = [h for h in holding if not slots.untold(h[0].text)] + [h for h in holding if slots.untold(h[0].text)]
@@ -201,7 +202,7 @@ class Stepwise:
             holding = [(s, [n for n in c if len(n.split()) > 1]) for s, c in holding
                        if any(len(n.split()) > 1 for n in c)] or holding
         # ...when it is about what is asked, not only in the asking's words ("What day did Meta reveal it?").
-        if (ranked and slots.untold(ranked[0].text) and _matched(focus - _DISCLOSED, stems(ranked[0].text))
+        if (ranked and not unsure and slots.untold(ranked[0].text) and _matched(focus - _DISCLOSED, stems(ranked[0].text))
                 and (not holding or holding[0][0].score < UNTOLD * ranked[0].score)):
             # The sentence most about the question, well ahead of any holding an answer, says it is not known
             # ("He did not reveal if users will get it"): a date or name from another sentence answers
@@ -504,9 +505,11 @@ _ALIKE = [stems(group) for group in (
     "tech technology",
     "lead leads led head heads run runs charge helm oversee oversees",
     "earlier previously prior",
-    "announced unveiled revealed",
+    "announced unveiled revealed disclosed",
     "released launched debuted shipped",
     "acquire acquired buy bought purchase purchased",
+    "license licensed licensing licence rights permission",
+    "future later upcoming coming",
 )]
 
 
@@ -516,7 +519,14 @@ def _said_alike(unit: str, wanted: set[str]) -> set[str]:
     return {w for w in wanted - own for group in _ALIKE if w in group and own & group}
 
 
-_UNSURE = stems("uncertain unclear unknown unsure doubt doubtful limbo question")
+_UNSURE = re.compile(r"\b(?:uncertain|unclear|unknown|unsure|doubt\w*|limbo|not\s+(?:sure|certain|clear)|"
+                     r"up\s+in\s+the\s+air|in\s+question)\b", re.IGNORECASE)
+
+
+def _asks_what_is_unsure(question: str) -> bool:
+    """"Which offering's future is in doubt?": the sentence saying it is uncertain is the answer."""
+    return slots.untold(question) or _UNSURE.search(question) is not None
+
 _PRO_WORDS = stems("happen happened occur occurred take place do did done called name")  # "when did that happen?"
 _KIND_NOUNS = stems(" ".join(slots.KIND_NOUNS))  # "what is that division called?" asks, it does not describe
 

@@ -27,6 +27,10 @@ from rag.asking import tail_question, truecased
     ("Tell me about the deal", slots.EXPLANATION),
     ("What is the size of the bakery's workforce?", slots.NUMBER),
     ("Considering both reports, which striker, signed in May, is related to the coach?", slots.PERSON),
+    ("what does it run you per month to join the club?", slots.NUMBER),  # a price
+    ("What's the new unit that the bakery's owner is in charge of?", slots.ORGANISATION),  # not a charge
+    ("bakery get ownership share in the mill from the deal?", slots.YES_NO),  # a verb: not a noun phrase
+    ("The baker says the deal will bring what thing to the town?", slots.EXPLANATION),
 ])
 def test_typed_questions_are_read_for_what_they_ask(question, kind):
     assert slots.answer_kind(question) == kind
@@ -37,6 +41,9 @@ def test_words_typed_without_apostrophes_or_cut_short_are_spelled_out():
     assert "it will team up with other firms" in asked
     assert "were not disclosed" in asked  # the negation survives
     assert slots.as_asked("where'd the owner post it").startswith("Where did the owner post it")
+    assert slots.as_asked("Were the terms kept under wraps?") == "Were the terms not disclosed?"
+    assert slots.as_asked("When did the mill break the news of the sale?") == "When did the mill announce the sale?"
+    assert slots.as_asked("Who gives money to the mill?") == "Who funds the mill?"
 
 
 def test_a_question_after_a_full_stop_is_found_when_typed_in_lower_case():

@@ -45,7 +45,7 @@ from rag.text import stems
     ("Can you tell me the name of the mill's new owner?", slots.PERSON),
     ("If someone wanted a loaf, how much would it cost?", slots.NUMBER),  # "if" opens a condition here
     ("The mayor spoke about the bridge. Did she say it will open in May?", slots.YES_NO),  # the last sentence asks
-    ("What does the bakery charge for a loaf?", slots.EXPLANATION),  # "does" is a verb, not a plural
+    ("What does the bakery charge for a loaf?", slots.NUMBER),  # "does" is a verb, not a plural; "charge" an amount
     ("Which internal org does she run?", slots.ORGANISATION),
     ("What is the current headcount at the bakery?", slots.NUMBER),
     ("Who's the chief exec running the bakery?", slots.PERSON),

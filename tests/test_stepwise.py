@@ -506,3 +506,12 @@ def test_a_clause_pointing_back_keeps_its_negation_with_what_it_points_to(embedd
     assert deal.text.startswith("No")
     talks, _ = answer(embedder, "Did Globex hold earlier talks with Initech?", [news])
     assert talks.text.startswith("Yes")
+
+
+def test_rights_or_permission_to_use_is_licensing_and_coming_or_down_the_line_is_the_future(embedder):
+    news = passage("news.txt", "Acme announced a partnership with the robotics lab Globex on Monday. The company also "
+                               "highlighted that it will be licensing the lab's technologies for its future robots.")
+    for question in ("Acme is going to get rights for use Globex technology in its coming robots?",
+                     "So is Acme getting permission to use Globex's tech in the robots it builds down the line?"):
+        licensed, _ = answer(embedder, question, [news])
+        assert licensed.text.startswith("Yes"), question
