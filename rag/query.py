@@ -208,7 +208,7 @@ def _unknown_publishers(question: str, publishers: Publishers) -> list[str]:
 
 
 def _names(question: str, mentions: list[tuple[int, int, set[str]]]) -> list[str]:
-    """Capitalised names in the question that are not publishers and do not start it.
+    """Capitalised names in the question that are not publishers and do not start it or one of its sentences.
 
     Not :func:`rag.text.names`: every name kept here must occur in some article or the engine
     abstains, so acronyms ("AI", "CEO"), months and a possessive's "'s" are left out.
@@ -216,9 +216,12 @@ def _names(question: str, mentions: list[tuple[int, int, set[str]]]) -> list[str
     taken = [(start, end) for start, end, _ in mentions]
     names = []
     for match in re.finditer(r"\b[A-Z][A-Za-z’'-]*[a-z][A-Za-z’'-]*(?:\s+[A-Z][A-Za-z’'-]*[a-z][A-Za-z’'-]*)*", question):
-        if match.start() == 0 or any(s <= match.start() < e for s, e in taken) or _demonym(match, question):
-            continue
+        if (re.search(r"(?:^|[.?!:;]\s+)$", question[: match.start()]) or any(s <= match.start() < e for s, e in taken)
+                or _demonym(match, question)):
+            continue  # a sentence's first word ("Just the month, please")
         for name in re.split(r"['’]s\s+", match.group()):
+            # "the Zuckerberg-led company" describes the company; the articles need not name him.
+            name = " ".join(w for w in name.split() if not re.search(r"[A-Za-z]-[a-z]+$", w))
             words = [w for w in name.split() if w.lower() not in _QUESTION_WORDS and w.lower() not in _MONTHS]
             if words:
                 names.append(re.sub(r"['’]s?$", "", " ".join(words)))

@@ -304,7 +304,8 @@ def spans(text: str, kind: str) -> list[str]:
         return [m.group().removeprefix("on ").strip() for m in _DATE_SPAN.finditer(text)]
     if kind == NUMBER:
         return [m.group().strip() for m in _NUMBER_SPAN.finditer(text)
-                if not _inside_name(text, m) and not _vague(m.group()) and not _YEAR.fullmatch(m.group().strip())]
+                if not _inside_name(text, m) and not _vague(m.group()) and not _YEAR.fullmatch(m.group().strip())
+                and not _PRONOUN_ONE.search(text[: m.start()] + m.group())]
     found = names(text)
     if kind in (PERSON, ORGANISATION, PLACE, THING):
         found = [n for n in found if not is_date_word(n)]
@@ -498,6 +499,10 @@ def new_to(span: str, question: str) -> bool:
     return any(w[:1].isupper() and w.lower() not in asked for w in re.findall(r"\w+", span))
 
 
+# "collaborations like this one", "the one that": a pronoun, not a count.
+_PRONOUN_ONE = re.compile(r"\b(?:this|that|the|which|each|every|any|another|same)\s+one$", re.IGNORECASE)
+
+
 def numbers(text: str) -> list[str]:
     """The numbers written in ``text`` ("1,000", "4.5")."""
     return re.findall(r"\d+(?:[,.]\d+)*", text)
@@ -556,8 +561,9 @@ def asked_post(question: str) -> tuple[str, frozenset[str]] | None:
     found = re.search(rf"\b({_OWNER})['’]s\s+({_POST})", question)
     if found:
         return found.group(1), _post_words(found.group(2))
-    found = re.search(rf"\b(?i:the)\s+({_POST})\s+(?i:of|at|heading(?:\s+up)?|leading|running|in\s+charge\s+of)\s+"
-                      rf"({_OWNER})", question)
+    found = re.search(rf"\b(?i:the)\s+({_POST})\s+(?:(?i:title|role|post|position|job)\s+)?"
+                      rf"(?i:of|at|heading(?:\s+up)?|leading|running|in\s+charge\s+of)\s+"
+                      rf"(?:(?i:the)\s+(?:[\w-]+\s+){{0,4}}?)?({_OWNER})", question)  # "the CEO title at the art outfit X"
     if found:
         return found.group(2), _post_words(found.group(1))
     found = re.search(rf"\b(?i:heading(?:\s+up)?|leading|running)\s+({_OWNER})\s+(?i:as)\s+(?:(?i:its|the)\s+)?({_POST})",

@@ -263,7 +263,10 @@ class Stepwise:
             return None
         funded = _FUNDED.search(question)
         named = slots.names(funded.group(1)) if funded else []
-        for sentence in ranked[:NOBODY_SENTENCES]:
+        best = ranked[:NOBODY_SENTENCES]
+        # "no outside investors" said plainly goes before "investor-free" in a sentence about its reputation.
+        plainly = [s for s in best if re.search(r"\b(?:no|without)\s", s.text) and _NOBODY.search(s.text)]
+        for sentence in plainly + [s for s in best if s not in plainly]:
             said = _NOBODY.search(sentence.text)
             # "Who funds Meta?" needs a sentence about Meta: one that opens with the name the question gives.
             about = not named or any(re.match(rf"^\W*{re.escape(n)}\b", sentence.text) for n in named)
@@ -509,6 +512,7 @@ _ALIKE = [stems(group) for group in (
     "released launched debuted shipped",
     "acquire acquired buy bought purchase purchased",
     "license licensed licensing licence rights permission",
+    "rival rivals competitor competitors",
     "future later upcoming coming",
 )]
 
@@ -527,7 +531,7 @@ def _asks_what_is_unsure(question: str) -> bool:
     """"Which offering's future is in doubt?": the sentence saying it is uncertain is the answer."""
     return slots.untold(question) or _UNSURE.search(question) is not None
 
-_PRO_WORDS = stems("happen happened occur occurred take place do did done called name")  # "when did that happen?"
+_PRO_WORDS = stems("happen happened occur occurred take place do did done called name give gave given")  # "when did that happen?"
 _KIND_NOUNS = stems(" ".join(slots.KIND_NOUNS))  # "what is that division called?" asks, it does not describe
 
 

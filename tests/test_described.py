@@ -4,7 +4,8 @@ from rag.described import named
 
 TEXTS = ["Acme, on Monday, announced a partnership with the robotics research lab Globex. Globex remains an "
          "independent, family-owned lab. Ann Lee leads Acme Vision Labs, set up in May. Earlier, Globex held talks "
-         "with Jon Smith's Initech, though no deal followed. The tech giant Acme did not say what it paid."]
+         "with Jon Smith's Initech, though no deal followed. The tech giant Acme did not say what it paid. Acme, which "
+         "has lagged in drone making, hopes to catch up."]
 
 
 def test_a_description_becomes_the_name_the_passages_call_that_way():
@@ -21,6 +22,7 @@ def test_an_owner_picks_the_company_the_passages_give_that_owner():
 def test_what_is_asked_vague_words_and_the_passages_own_phrase_stay():
     for question in ("Which robotics lab did Acme team up with?",  # the lab is what is asked for
                      "Did the company pay for it?",  # "the company" could be any
+                     "Who funds the drone-making startup?",  # what Acme did ("which has lagged in ...") is not what it is
                      "Did the robotics research lab take money?",  # the passages' own words already
                      "Acme says one robot lab had talks with Initech; which lab is it?"):  # the lab asked for
         assert named(question, TEXTS) == question

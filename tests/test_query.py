@@ -61,3 +61,7 @@ def test_a_plain_question_is_one_part_and_names_are_kept_for_the_coverage_check(
 def test_a_nationality_before_a_noun_is_not_a_name_the_corpus_must_hold():
     assert analyse("How does the Indian gadget site rate Meta?", Publishers([])).names == ("Meta",)
     assert "Rugby World Cup" in analyse("Who won the 2023 Rugby World Cup final?", Publishers([])).names
+    # A description names someone the articles need not ("the Zuckerberg-led company"); a sentence's first word
+    # is no name ("Just the month, please").
+    assert analyse("When did the Zuckerberg-led company sign with Midjourney?", Publishers([])).names == ("Midjourney",)
+    assert analyse("It shipped its first model when? Just the month, please.", Publishers([])).names == ()

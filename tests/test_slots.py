@@ -161,3 +161,14 @@ def test_a_sentence_in_title_case_is_a_headline():
     body = "Acme partners with Globex to license its tech for future models."
     assert slots.headline("Acme Partners with Globex to License Its Tech for Future Models", body)
     assert not slots.headline("Acme CEO Jane Doe and Globex CEO John Roe met in Paris.", body)
+
+
+def test_this_one_is_a_pronoun_not_a_count():
+    text = "Deals like this one are rare; one of them hired 40 people and only one firm won."
+    assert slots.spans(text, slots.NUMBER) == ["one", "40", "one"]
+
+
+def test_the_post_asked_about_may_be_called_a_title_and_its_company_described_first():
+    assert slots.asked_post("Who holds the CEO title at the robot maker Globex?") == ("Globex", frozenset({"chief", "executive"}))
+    assert slots.asked_post("Who runs Globex?") == ("Globex", frozenset())
+

@@ -515,3 +515,11 @@ def test_rights_or_permission_to_use_is_licensing_and_coming_or_down_the_line_is
                      "So is Acme getting permission to use Globex's tech in the robots it builds down the line?"):
         licensed, _ = answer(embedder, question, [news])
         assert licensed.text.startswith("Yes"), question
+
+
+def test_nobody_funds_it_is_said_as_plainly_as_the_articles_say_it(embedder):
+    known = passage("known.txt", "Globex, known for its family-backed, investor-free structure, makes robots.")
+    plain = passage("plain.txt", "Globex remains an independent, family-backed lab with no outside investors.")
+    funds, _ = answer(embedder, "Now that it works with Acme, who bankrolls Globex?", [known, plain])
+    assert funds.text.startswith("No outside investors")
+
