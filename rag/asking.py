@@ -112,7 +112,7 @@ def _bare_phrase(text: str, kind_nouns: frozenset[str]) -> bool:
         return False
     if len(_DASH.split(text)) > 1 or re.search(r"[.?!;,]\s+\S", text):
         return False  # a statement, then the question: "Midjourney's CEO commented. Did he say ...?"
-    if re.match(r"^(?:who|whom|where|when|whether|if)\b", text, re.IGNORECASE):
+    if re.match(r"^(?:who|whom|whose|where|when|whether|if)\b", text, re.IGNORECASE):
         return False
     words = [w.lower() for w in re.findall(r"[\w'’-]+", text)]
     for word in words[:4]:

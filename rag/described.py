@@ -19,7 +19,7 @@ _GENERIC = frozenset("company firm venture outfit business player startup start-
 _TELLING = frozenset("lab laboratory partner studio maker developer platform giant".split())
 _DESCRIPTION = re.compile(
     r"\b(?:(?P<owner>[A-Z][\w-]*)['’]s|the|its|this)\s+"
-    r"(?P<words>(?:[\w-]+\s+){0,3}?)(?P<head>%s)s?\b" % "|".join(sorted(_GENERIC | _TELLING, key=len, reverse=True)))
+    r"(?P<words>(?:(?!(?:of|the|a|an|in|at|for|to|with|and|by|on)\b)[\w-]+,?\s+){0,4}?)(?P<head>%s)s?\b" % "|".join(sorted(_GENERIC | _TELLING, key=len, reverse=True)))
 _ASKING = re.compile(r"\b(?:which|what|whose)\s+$", re.IGNORECASE)  # "which AI lab ...": the thing asked for
 _PLAIN = frozenset("new just recently newly same other one own".split())
 WINDOW = 6  # words either side of a name that describe it
@@ -31,13 +31,13 @@ def named(question: str, texts: list[str]) -> str:
     that name: "the image lab's chief" → "Midjourney's chief"."""
     asked = slots.asked_noun(question)
     for match in reversed(list(_DESCRIPTION.finditer(question))):
-        if _ASKING.search(question[: match.start()]) or match.group("head").lower() == asked or _written(match, texts):
-            # What is asked for ("which lab, the one that ...?"), or the passages' own words ("the Menlo
-            # Park-based tech giant").
-            continue
+        if _ASKING.search(question[: match.start()]) or match.group("head").lower() == asked:
+            continue  # what is asked for: "which lab, the one that ...?"
         name = _named_by(match, question, texts)
         if name:
-            question = question[: match.start()] + name + question[match.end():]
+            # The passages' own phrase ("the Menlo Park-based tech giant") stays beside the name, for its words.
+            said = f"{match.group()} {name}" if _written(match, texts) else name
+            question = question[: match.start()] + said + question[match.end():]
     return question
 
 
@@ -49,7 +49,7 @@ def _written(match: re.Match, texts: list[str]) -> bool:
 def _named_by(match: re.Match, question: str, texts: list[str]) -> str | None:
     head = match.group("head").lower()
     owner = (match.group("owner") or "").lower()
-    words = {w for w in re.split(r"[\s-]+", match.group("words").lower()) if w and w not in STOPWORDS | _PLAIN}
+    words = {w for w in re.split(r"[\s,-]+", match.group("words").lower()) if w and w not in STOPWORDS | _PLAIN}
     words |= {head} if head in _TELLING else set()
     if len(words | {owner} - {""}) < AHEAD:
         return None

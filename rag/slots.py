@@ -90,7 +90,8 @@ def answer_kind(question: str) -> str:
     kind = _KIND_OF_NOUN.get(head)
     if kind:
         return kind
-    if word == "what" and (not after or after[0] in ("is", "was", "are", "were", "did", "does", "do", "has", "had")):
+    if word == "what" and (not after or after[0] in ("is", "was", "are", "were", "did", "does", "do", "has", "had", "will",
+                                                     "would", "could", "can", "should", "might")):
         # "What is the name of X?" names a thing, or what X is ("the name of the unit" an organisation);
         # "What did X say?" wants an explanation.
         named = re.search(r"\bname\s+of\s+(.*)", text[wh.end():], re.IGNORECASE)
@@ -181,7 +182,8 @@ def _head_noun(after: list[str], rest: str) -> str:
     for i, word in enumerate(after):
         if word in _KIND_OF_NOUN:
             return word
-        if word in ("of", "did", "does", "do", "has", "had", "will") or (i > 0 and word in _COPULAS):
+        if word in ("of", "did", "does", "do", "has", "had", "will", "would", "could", "can", "should", "might") or (
+                i > 0 and word in _COPULAS):
             break
     return after[0] if after else ""
 

@@ -187,6 +187,11 @@ class Stepwise:
             # "He did not reveal if users will get Midjourney images" names what is not known, not what is asked
             # (unless what is asked is what is unsure: "Which offering's future is in doubt?").
             holding = [h for h in holding if not slots.untold(h[0].text)] + [h for h in holding if slots.untold(h[0].text)]
+        qualifier = _DATE_OF.search(question) if kind == slots.DATE else None
+        if qualifier:
+            # "What is his birth date?" is not answered by the day he announced a deal.
+            wanted = stems(qualifier.group(1) or qualifier.group(2))
+            holding = [(s, c) for s, c in holding if _matched(wanted, stems(s.text) | _said_alike(s.text, wanted))]
         tail = asking.tail_question(question)
         asked = focus_words(tail, passages) - _PRO_WORDS - _KIND_NOUNS if tail != question else set()
         if asked:
@@ -514,6 +519,7 @@ _ALIKE = [stems(group) for group in (
     "license licensed licensing licence rights permission",
     "rival rivals competitor competitors",
     "future later upcoming coming",
+    "birth born",
 )]
 
 
@@ -523,6 +529,11 @@ def _said_alike(unit: str, wanted: set[str]) -> set[str]:
     return {w for w in wanted - own for group in _ALIKE if w in group and own & group}
 
 
+# What kind of date is asked ("birth date", "date of birth", "release date"), when it says.
+_DATE_OF = re.compile(r"\b(?!(?:the|a|what|which|exact|specific|particular|certain|given|precise|actual|same|this|that|"
+                      r"first|last|week|its|his|her|their)\b)"
+                      r"([a-z]+)\s+(?:date|day|year)\b|\b(?:date|year)\s+of\s+(?:the\s+|its\s+|his\s+|her\s+)?([a-z]+)",
+                      re.IGNORECASE)
 _UNSURE = re.compile(r"\b(?:uncertain|unclear|unknown|unsure|doubt\w*|limbo|not\s+(?:sure|certain|clear)|"
                      r"up\s+in\s+the\s+air|in\s+question)\b", re.IGNORECASE)
 

@@ -31,6 +31,8 @@ from rag.asking import tail_question, truecased
     ("What's the new unit that the bakery's owner is in charge of?", slots.ORGANISATION),  # not a charge
     ("bakery get ownership share in the mill from the deal?", slots.YES_NO),  # a verb: not a noun phrase
     ("The baker says the deal will bring what thing to the town?", slots.EXPLANATION),
+    ("Whose firm held talks with the mill before the chain did?", slots.ORGANISATION),  # not a bare phrase
+    ("According to the mayor, what would the bridge give the town?", slots.EXPLANATION),
 ])
 def test_typed_questions_are_read_for_what_they_ask(question, kind):
     assert slots.answer_kind(question) == kind

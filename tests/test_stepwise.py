@@ -523,3 +523,12 @@ def test_nobody_funds_it_is_said_as_plainly_as_the_articles_say_it(embedder):
     funds, _ = answer(embedder, "Now that it works with Acme, who bankrolls Globex?", [known, plain])
     assert funds.text.startswith("No outside investors")
 
+
+def test_a_birth_date_is_not_the_day_something_else_happened(embedder):
+    news = passage("news.txt", "Acme's Chief Data Officer, Ann Lee, on Saturday announced a deal with Globex.")
+    born, _ = answer(embedder, "What is the birth date of Acme's Chief Data Officer?", [news], reply="Saturday")
+    assert born.abstained
+    day, _ = answer(embedder, "On which particular day of the week did Acme's Chief Data Officer announce the deal?",
+                    [news], reply="Saturday")
+    assert day.text.startswith("Saturday")
+
