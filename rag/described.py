@@ -1,9 +1,10 @@
 """The name a question means when it describes a company instead of naming it.
 
 "Who runs the AI image lab that Meta teamed up with?" means "Who runs Midjourney?" when the
-passages write "the AI research lab Midjourney" and "Midjourney's image generation". Each name in
-the passages is scored by how many of the description's words stand near it; a clear winner
-replaces the description, so the rules downstream see the name the passages use. Plain text rules.
+passages write "the AI research lab Midjourney". Each name in the passages is scored by how many of
+the description's words the passages call it by (the noun phrase it ends, an appositive, "a
+partnership with"), then by the words around it; a clear winner replaces the description, so the
+rules downstream see the name the passages use. Plain text rules.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ _GENERIC = frozenset("company firm venture outfit business player startup start-
 _TELLING = frozenset("lab laboratory partner studio maker developer platform giant".split())
 _DESCRIPTION = re.compile(
     r"\b(?:(?P<owner>[A-Z][\w-]*)['’]s|the|its|this)\s+"
-    r"(?P<words>(?:(?!(?:of|the|a|an|in|at|for|to|with|and|by|on)\b)[\w-]+,?\s+){0,4}?)(?P<head>%s)s?\b" % "|".join(sorted(_GENERIC | _TELLING, key=len, reverse=True)))
+    r"(?P<words>(?:(?!(?:of|the|a|an|in|at|for|to|with|and|by|on)\b)[\w-]+,?\s+){0,4}?)"
+    r"(?P<head>%s)s?\b" % "|".join(sorted(_GENERIC | _TELLING, key=len, reverse=True)))
 _ASKING = re.compile(r"\b(?:which|what|whose)\s+$", re.IGNORECASE)  # "which AI lab ...": the thing asked for
 _PLAIN = frozenset("new just recently newly same other one own".split())
-WINDOW = 6  # words either side of a name that describe it
-AHEAD = 2  # the best name must match this many words, and more than any other
+WINDOW = 6  # words either side of a name that stand near it
+AHEAD = 2  # without its head noun or owner, the best name must be called by this many of the words
 
 
 def named(question: str, texts: list[str]) -> str:
