@@ -186,7 +186,7 @@ class Stepwise:
         if not unsure:
             # "He did not reveal if users will get Midjourney images" names what is not known, not what is asked
             # (unless what is asked is what is unsure: "Which offering's future is in doubt?").
-            holding = [h for h in holding if not slots.untold(h[0].text)] + [h for h in holding if slots.untold(h[0].text)]
+            holding = sorted(holding, key=lambda h: slots.untold(h[0].text))  # stable: the rest keep their order
         qualifier = _DATE_OF.search(question) if kind == slots.DATE else None
         if qualifier:
             # "What is his birth date?" is not answered by the day he announced a deal.
@@ -224,15 +224,11 @@ class Stepwise:
             # articles call one of the closest's names what is asked for ("the AI research lab Midjourney").
             fits = [(s, [n for n in c if slots.organisation_like(n) or _beside([n], said, unit.group(1))])
                     for s, c in holding]
-            fit = next(((s, c) for s, c in fits if c and s.score >= FIT_SHARE * holding[0][0].score), None)
-            if fit is not None:
-                holding = [fit] + [h for h in holding if h[0] is not fit[0]]
+            holding = _promoted(holding, fits, FIT_SHARE)
         elif slots.asked_noun(question) in _MEDIA:
             # "Which app did he use?": a sentence saying "on Threads" beats a closer one naming no medium.
-            fit = next(((s, c) for s, c in holding if _after_preposition(c, s.text, question)
-                        and s.score >= MEDIUM_SHARE * holding[0][0].score), None)
-            if fit is not None:
-                holding = [fit] + [h for h in holding if h[0] is not fit[0]]
+            holding = _promoted(holding, [(s, c) for s, c in holding if _after_preposition(c, s.text, question)],
+                                MEDIUM_SHARE)
         best, candidates = holding[0]
         span = self.model_span(question, best.text, kind)
         inside = [c for c in candidates if span and c in span]
@@ -426,13 +422,14 @@ class Stepwise:
         untold = _untold_claim(claim, best, passages)
         if untold is not None:
             return not untold
-        shared = (stems(claim) & stems(best.text)) | _RELATIONS
+        claimed, clause = stems(claim), stems(best.text)
+        shared = (claimed & clause) | _RELATIONS
         # "an official deal" against "did not materialize into a formal agreement": the same words, negated.
         # Not the deal words: a deal is what the story is about, and "not a unique partnership" negates "unique".
-        shared |= {w for group in _ALIKE[1:] if stems(claim) & group and stems(best.text) & group
-                   and not stems(claim) & group & stems(best.text) for w in (stems(claim) | stems(best.text)) & group}
-        claim_negated = slots.negated(claim, shared, stems(best.text) | _RELATIONS)
-        clause_negated = best.score >= SUPPORTED and slots.negated(best.text, shared, stems(claim) | _RELATIONS)
+        shared |= {w for group in _ALIKE[1:] if claimed & group and clause & group and not claimed & clause & group
+                   for w in (claimed | clause) & group}
+        claim_negated = slots.negated(claim, shared, clause | _RELATIONS)
+        clause_negated = best.score >= SUPPORTED and slots.negated(best.text, shared, claimed | _RELATIONS)
         article = [p for p in passages if p.file == passages[best.passage].file]
         said = stems(" ".join(f"{p.chunk.title} {p.chunk.text}" for p in article))
         return claim_negated != clause_negated or bool(_numbers(claim) - said) or _recounted(claim, best.text)
@@ -608,6 +605,12 @@ def _cited(text: str, evidence: list[tuple[Retrieved, str]]) -> Draft:
     markers = "".join(f"[{n}]" for n in numbers)
     return Draft(f"{body} {markers}." if markers else f"{body}.", citations,
                  [Claim(body, tuple(numbers), bool(numbers), 1.0 if numbers else 0.0)])
+
+
+def _promoted(holding: list, found: list, share: float) -> list:
+    """``holding`` with the first of ``found`` that keeps candidates and scores ``share`` of the best moved first."""
+    fit = next(((s, c) for s, c in found if c and s.score >= share * holding[0][0].score), None)
+    return holding if fit is None else [fit] + [h for h in holding if h[0] is not fit[0]]
 
 
 def _described(question: str) -> bool:
