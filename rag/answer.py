@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from .asking import truecased
+from .asking import respelled, truecased
 from .chunking import chunking_id
 from .citations import Citation, Claim, cite, embed_cached
 from .embeddings import embedder_id, get_embedder
@@ -155,9 +155,11 @@ class Engine:
         # The typed words say which earlier article a follow-up means ("the other article"); the rewrite may not.
         carried = carried_files(asked, history)
         query, gaps, retrieved = self._search(retriever, question, carried)
-        cased = truecased(question, [r.chunk.text for r in retrieved])
+        texts = [r.chunk.text for r in retrieved]
+        cased = respelled(truecased(question, texts), texts)
         if cased != question:
-            # "is alexandr wang midjourneys ceo": read and searched again with the names as the articles write them
+            # "is alexandr wang midjourneys ceo", "the partnershp": read and searched again with the names and
+            # words as the articles write them
             question = cased
             query, gaps, retrieved = self._search(retriever, question, carried)
         timings = {"retrieval_s": time.perf_counter() - started}

@@ -1,15 +1,18 @@
 """A typed question as the plain question it stands for.
 
 People type "midjourney ceo?", "Could you confirm the weekday on which ...", "so whos backing
-the lab w/ meta". The rules that read a question's kind and claim expect "What is the Midjourney
-CEO?", "What is the weekday on which ...", "Who is backing the lab with Meta?". This module does
-that rewriting, and nothing else: plain text rules, no model; the passages only lend their casing.
+the lab w/ meta", "Isn't he the CEO?", "I'm writing a piece on the deal — which app ...?". The rules
+that read a question's kind and claim expect "What is the Midjourney CEO?", "What is the weekday on
+which ...", "Who is backing the lab with Meta?", "Is he the CEO?", "Which app ...?". This module does
+that rewriting, and nothing else: plain text rules, no model; the passages only lend their casing
+and spelling.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from .text import STOPWORDS
 
@@ -35,13 +38,28 @@ _SPELLED_OUT = {
 _TYPED = re.compile(r"(?<![\w/'’])(%s)(?![\w/'’])" % "|".join(
     re.escape(w) for w in sorted(_SPELLED_OUT, key=len, reverse=True)), re.IGNORECASE)
 # Idioms, in the words articles use for the same thing.
-_IDIOMS = [(re.compile(r"\bbroke\s+the\s+news\s+(?:of|about|on)\b", re.IGNORECASE), "announced"),
-           (re.compile(r"\bbreak\s+the\s+news\s+(?:of|about|on)\b", re.IGNORECASE), "announce"),
+_IDIOMS = [(re.compile(r"\bbroke\s+(?:the\s+)?news\s+(?:of|about|on)\b", re.IGNORECASE), "announced"),
+           (re.compile(r"\bbreak\s+(?:the\s+)?news\s+(?:of|about|on)\b", re.IGNORECASE), "announce"),
+           (re.compile(r"\bbr(?:eak|eaks|oke|eaking)\s+the\s+news\b", re.IGNORECASE), "announce it"),
+           (re.compile(r"\b(?:went|go|goes|gone|going)\s+public\s+with\b", re.IGNORECASE), "announced"),
            (re.compile(r"\bmade\s+public\b", re.IGNORECASE), "disclosed"),
            (re.compile(r"\b(?:down\s+the\s+(?:line|road)|going\s+forward|in\s+the\s+years\s+ahead)\b", re.IGNORECASE),
             "in the future"),
            (re.compile(r"\b(?:give|gives|gave|giving|provides?)\s+(?:the\s+)?money\s+(?:to|for)\b", re.IGNORECASE), "funds"),
            (re.compile(r"\bkept\s+(?:under\s+wraps|secret|private|quiet|confidential)\b", re.IGNORECASE), "not disclosed")]
+# "Isn't he the CEO?" and "Didn't they sign?" ask what "Is he the CEO?" and "Did they sign?" ask.
+_NEGATIVE_ASKING = re.compile(r"^(is|are|was|were|do|does|did|has|have|had|could|would|should)n['’]?t\b|"
+                              r"^(wo|ca)n['’]?t\b|^(is|are|was|were|do|does|did|has|have|had)\s+not\b", re.IGNORECASE)
+_POSITIVE = {"wo": "will", "ca": "can"}
+# Said before the question to set it up, not asked: "When Wang spoke of the deal, what did he say ...?",
+# "With Meta in the picture, which product ...?": read after the question, so its words still count.
+_LEADING_CLAUSE = re.compile(r"^((?:when|whenever|if|after|before|since|once|while|now\s+that|given\s+that|with|as)\s+"
+                             r"[^,?]+),\s+(?=(?:who|whom|whose|what|which|where|when|why|how)\b)", re.IGNORECASE)
+# Who is asking and why, before a dash: "I'm writing a piece on the deal — which app ...?", "Quick one — who ...?"
+_ASKER_LEAD = re.compile(r"^(?P<lead>[^?]*?)\s+(?:[—–]|--?)\s+(?=\S)")
+_FIRST_PERSON = re.compile(r"^(?:i|i['’]m|i['’]ve|i['’]d|we|we['’]re|my|our)\b", re.IGNORECASE)
+_HEARD = re.compile(r"\b(?:read|heard|hear|saw|seen|see|learned|learnt|understand|noticed|know|gather|remember|recall|"
+                    r"told|think|thought|believe)\b", re.IGNORECASE)  # "I read that Meta ...": what it says counts
 _WHO_DID = re.compile(r"\b(where|who|what|when|how|why)['’]d\b", re.IGNORECASE)  # "where'd he post it"
 
 # Said before the question, not part of it: "So, who ...", "Wait, does ...", "Quick question: ...".
@@ -72,10 +90,16 @@ def as_asked(question: str, kind_nouns: frozenset[str] = frozenset()) -> str:
         text = idiom.sub(plain, text)
     text = re.sub(r"\b(what|who|where|when|how)['’]s\b", r"\1 is", text, flags=re.IGNORECASE)
     text = _OPENER.sub("", text)
+    text = _asker_lead_dropped(text)
     request = _REQUEST.match(text)
     if request:
         text = _requested(text[request.end():]) or text
     text = re.sub(r"^(the\s+name\s+of)\b", r"What is \1", text, flags=re.IGNORECASE)
+    text = _NEGATIVE_ASKING.sub(lambda m: _same_case(_POSITIVE.get((m.group(2) or "").lower()) or
+                                                     (m.group(1) or m.group(3)).lower(), m.group()), text)
+    lead = _LEADING_CLAUSE.match(text)
+    if lead and len(_DASH.split(text)) == 1:  # not "Now that ..., where is its money from — who backs it?"
+        text = f"{text[lead.end():].rstrip(' ?')}, {lead.group(1)[:1].lower()}{lead.group(1)[1:]}?"
     text = _NAME_ONE.sub("Which ", text)
     if kind_nouns and _bare_phrase(text, kind_nouns):
         text = "What is " + ("" if _DETERMINER.match(text) else "the ") + text
@@ -84,11 +108,29 @@ def as_asked(question: str, kind_nouns: frozenset[str] = frozenset()) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _asker_lead_dropped(text: str) -> str:
+    """``text`` without a lead-in before a dash that says who asks or why ("I'm writing a piece on the deal",
+    "Quick one") and asks nothing itself; a lead-in that names something ("Meta and Midjourney") stays."""
+    lead = _ASKER_LEAD.match(text)
+    if not lead or WH.search(lead.group("lead")) or YES_NO_START.match(text):
+        return text
+    rest = text[lead.end():]
+    if not (YES_NO_START.match(rest) or WH.search(rest)):
+        return text
+    said = lead.group("lead").split()
+    nameless = not any(w[:1].isupper() for w in said[1:])
+    if _FIRST_PERSON.match(lead.group("lead")) and not _HEARD.search(lead.group("lead")):
+        topic = re.search(r"\b(?:on|about|regarding|into|covering)\s+(.+)$", lead.group("lead"), re.IGNORECASE)
+        return f"{rest.rstrip(' ?')}, about {topic.group(1)}?" if topic else rest
+    return rest if len(said) <= 3 and nameless else text
+
+
 def _requested(rest: str) -> str:
     """What a request asks, from the words after it: a question word as it is, "if"/"whether" as yes or no,
     a noun phrase as "What is ...", a clause ("Meta takes a stake") as whether it holds; "" for none."""
     if re.match(r"^(?:who|whom|whose|what|which|where|when|why|how|whether|the\s+name)\b", rest, re.IGNORECASE):
-        return rest
+        # "tell me who the person in charge of Midjourney is, like ..." asks "who is the person in charge ...".
+        return _EMBEDDED.sub(r"\1 \3 \2\4", rest, count=1)
     if re.match(r"^if\s+", rest, re.IGNORECASE):
         return "whether " + rest[3:].lstrip()
     words = re.findall(r"[\w'’-]+", rest.lower())
@@ -103,6 +145,10 @@ def _requested(rest: str) -> str:
         else:
             return "What is " + rest
     return "whether " + rest
+
+
+_EMBEDDED = re.compile(r"^(who|what)\s+((?:the|its|his|her|their)\s+[^,?]+?)\s+(is|are|was|were)\b(?=\s*(?:[,?]|$))(.*)$",
+                       re.IGNORECASE)
 
 
 def _bare_phrase(text: str, kind_nouns: frozenset[str]) -> bool:
@@ -194,3 +240,65 @@ def truecased(question: str, texts: list[str]) -> str:
         return word
 
     return _WORD.sub(recase, question)
+
+
+def respelled(question: str, texts: list[str]) -> str:
+    """``question`` with a misspelt word ("offical", "partnershp") as ``texts`` spell it, where one word of
+    theirs is a single slip away. A word counts as misspelt when the tokenizer has no single token for it,
+    as it has for common words, and ``texts`` never write it."""
+    written: set[str] = {w.lower() for text in texts for w in _WORD.findall(text) if len(w) >= 4}
+
+    def fixed(match: re.Match) -> str:
+        word = match.group()
+        if (len(word) < 5 or not word.isalpha() or word.lower() in written or word.lower() in _SPELLED_OUT
+                or _known_form(word.lower())):  # "werent" is spelled out later, not respelt "weren"
+            return word
+        near = {w for w in written if w[0] == word[0].lower() and _one_slip(word.lower(), w)}
+        if not near and word.islower() and len(word) >= 6:
+            near = {w for w in _slips(word) if _known(w)}  # "offical": the one common word it can be
+        return _same_case(near.pop(), word) if len(near) == 1 else word
+
+    return _WORD.sub(fixed, question)
+
+
+@lru_cache(maxsize=4096)
+def _known(word: str) -> bool:
+    import tiktoken  # loaded on first use: most questions are spelt as the articles spell them
+
+    return len(tiktoken.get_encoding("cl100k_base").encode(" " + word)) == 1
+
+
+def _slips(word: str) -> set[str]:
+    """Every word one letter added, dropped, changed or two swapped away from ``word``."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + b[1:] for a, b in splits if b} | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            | {a + c + b[1:] for a, b in splits if b for c in letters} | {a + c + b for a, b in splits for c in letters}) - {word}
+
+
+_SUFFIXES = ("ing", "ed", "es", "s", "er", "ers", "ly", "ment", "ments", "ness", "able")
+
+
+def _known_form(word: str) -> bool:
+    """Whether ``word`` is a common word or a common word with an ending: "erasing" is "erase" + "ing"."""
+    if _known(word):
+        return True
+    for suffix in _SUFFIXES:
+        base = word[: -len(suffix)]
+        if word.endswith(suffix) and len(base) >= 3:
+            if _known(base) or _known(base + "e") or (len(base) > 3 and base[-1] == base[-2] and _known(base[:-1])):
+                return True
+    return False
+
+
+def _one_slip(typed: str, word: str) -> bool:
+    """Whether ``word`` is ``typed`` with one letter added, dropped, changed or two swapped."""
+    if abs(len(typed) - len(word)) > 1 or typed == word:
+        return False
+    if len(typed) == len(word):
+        diff = [i for i, (a, b) in enumerate(zip(typed, word)) if a != b]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and typed[diff[0]] == word[diff[1]] and typed[diff[1]] == word[diff[0]])
+    short, long = sorted((typed, word), key=len)
+    i = next((i for i, (a, b) in enumerate(zip(short, long)) if a != b), len(short))
+    return short[i:] == long[i + 1:]

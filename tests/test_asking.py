@@ -4,7 +4,7 @@ phrases, words typed without apostrophes, and names typed in lower case."""
 import pytest
 
 from rag import slots
-from rag.asking import tail_question, truecased
+from rag.asking import respelled, tail_question, truecased
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -33,6 +33,9 @@ from rag.asking import tail_question, truecased
     ("The baker says the deal will bring what thing to the town?", slots.EXPLANATION),
     ("Whose firm held talks with the mill before the chain did?", slots.ORGANISATION),  # not a bare phrase
     ("According to the mayor, what would the bridge give the town?", slots.EXPLANATION),
+    ("When the owner spoke about the sale, what did she say it would bring the town?", slots.EXPLANATION),  # not when
+    ("With the bakery now in the picture, which firm does the mill still supply?", slots.ORGANISATION),
+    ("Isn't Maria Lopez the bakery's chief executive?", slots.YES_NO),
 ])
 def test_typed_questions_are_read_for_what_they_ask(question, kind):
     assert slots.answer_kind(question) == kind
@@ -46,6 +49,46 @@ def test_words_typed_without_apostrophes_or_cut_short_are_spelled_out():
     assert slots.as_asked("Were the terms kept under wraps?") == "Were the terms not disclosed?"
     assert slots.as_asked("When did the mill break the news of the sale?") == "When did the mill announce the sale?"
     assert slots.as_asked("Who gives money to the mill?") == "Who funds the mill?"
+
+
+def test_a_negative_question_asks_what_the_positive_one_asks():
+    assert slots.as_asked("Isn't Maria Lopez the bakery's chief executive?") == "Is Maria Lopez the bakery's chief executive?"
+    assert slots.as_asked("Didn't the talks end in a signed deal?") == "Did the talks end in a signed deal?"
+    assert slots.as_asked("Won't the mill reopen?") == "Will the mill reopen?"
+    assert slots.as_asked("isnt lopez the ceo") == "Is lopez the ceo"
+
+
+def test_a_clause_setting_the_question_up_is_read_after_it():
+    assert (slots.as_asked("When the owner spoke about the sale, what did she say it would bring?")
+            == "What did she say it would bring, when the owner spoke about the sale?")
+    # With a dash the question is in two pieces already: left as typed.
+    typed = "Now that it has reopened, where does the mill's money come from — who backs it?"
+    assert slots.as_asked(typed) == typed
+
+
+def test_who_asks_and_why_before_a_dash_is_not_part_of_the_question():
+    assert slots.as_asked("Quick one — who owns the mill?") == "Who owns the mill?"
+    assert (slots.as_asked("I'm writing a piece on the Leeds mill — which firm bought it?")
+            == "Which firm bought it, about the Leeds mill?")  # what the piece is about still counts
+    for kept in ("I read that the mill was sold — who bought it?",  # what the asker read is part of it
+                 "Acme and Globex — who announced the deal?"):  # a lead-in naming something
+        assert slots.as_asked(kept) == kept
+
+
+def test_idioms_and_an_embedded_question_read_as_plain_words():
+    assert slots.as_asked("The bakery went public with the sale on what day?") == "The bakery announced the sale on what day?"
+    assert slots.as_asked("Which app did she use to break news of the sale?") == "Which app did she use to announce the sale?"
+    assert (slots.as_asked("Can you tell me who the person in charge of the mill is, like the boss?")
+            == "Who is the person in charge of the mill, like the boss?")
+
+
+def test_a_misspelt_word_is_spelled_as_the_passages_or_the_common_word_it_is_one_slip_from():
+    assert respelled("Who owns the bakrey chain?", TEXTS) == "Who owns the bakery chain?"  # two letters swapped
+    assert respelled("Did they sign an offical deal?", TEXTS) == "Did they sign an official deal?"
+    assert respelled("Who bankrolls the mill?", TEXTS) == "Who bankrolls the mill?"  # rare, not misspelt
+    assert respelled("Is Crumb Holdngs the owner?", TEXTS) == "Is Crumb Holdings the owner?"
+    assert respelled("the terms werent disclosed", ["They weren't told."]) == "the terms werent disclosed"  # typed short
+    assert respelled("Is erasing it hard?", ["Prices are easing."]) == "Is erasing it hard?"  # "erase" + "ing"
 
 
 def test_a_question_after_a_full_stop_is_found_when_typed_in_lower_case():
