@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from . import slots
-from .text import STOPWORDS, split_sentences
+from .text import STOPWORDS, split_sentences, stems
 
 # The nouns a description of a company ends in. A generic one ("company") must bring other words;
 # a telling one ("lab", "partner") counts as one of the description's words.
@@ -22,18 +22,34 @@ _DESCRIPTION = re.compile(
     r"\b(?:(?P<owner>[A-Z][\w-]*)['’]s|the|its|this)\s+"
     r"(?P<words>(?:(?!(?:of|the|a|an|in|at|for|to|with|and|by|on)\b)[\w-]+,?\s+){0,4}?)"
     r"(?P<head>%s)s?\b" % "|".join(sorted(_GENERIC | _TELLING, key=len, reverse=True)))
-_ASKING = re.compile(r"\b(?:which|what|whose)\s+$", re.IGNORECASE)  # "which AI lab ...": the thing asked for
+# "which AI lab ...", "What is the name of the AI lab ...": the thing asked for
+_ASKING = re.compile(r"\b(?:which|what|whose|(?:what|which)\s+(?:is|was|are|were)|name\s+of|names?|identify)\s+$",
+                     re.IGNORECASE)
 _PLAIN = frozenset("new just recently newly same other one own".split())
 WINDOW = 6  # words either side of a name that stand near it
 AHEAD = 2  # without its head noun or owner, the best name must be called by this many of the words
 
 
+# News calls a company by what it owns ("the Facebook parent", "the company behind ChatGPT"): the owners of
+# products and brands widely known by their own names.
+OWNERS = {"facebook": "Meta", "instagram": "Meta", "whatsapp": "Meta", "oculus": "Meta", "youtube": "Google",
+          "android": "Google", "gmail": "Google", "deepmind": "Google", "waymo": "Alphabet", "google": "Alphabet",
+          "chatgpt": "OpenAI", "dall-e": "OpenAI", "linkedin": "Microsoft", "github": "Microsoft", "xbox": "Microsoft",
+          "bing": "Microsoft", "aws": "Amazon", "alexa": "Amazon", "twitch": "Amazon", "iphone": "Apple",
+          "tiktok": "ByteDance", "snapchat": "Snap"}
+_OWNED = re.compile(r"\b(?:the\s+)?(?P<brand>[A-Z][\w-]*)(?:['’]s)?\s+(?:parent(?:\s+company|\s+firm)?|owner|"
+                    r"owning\s+company)\b|\bthe\s+(?:company|firm|giant|group|tech\s+giant)\s+(?:behind|that\s+owns|"
+                    r"which\s+owns|owning)\s+(?P<owned>[A-Z][\w-]*)")
+
+
 def named(question: str, texts: list[str]) -> str:
     """``question`` with each description of a company the passages ``texts`` clearly name replaced by
-    that name: "the image lab's chief" → "Midjourney's chief"."""
+    that name: "the image lab's chief" → "Midjourney's chief", "the Facebook parent" → "Meta"."""
+    question = _OWNED.sub(lambda m: _owner(m, texts), question)
     asked = slots.asked_noun(question)
     for match in reversed(list(_DESCRIPTION.finditer(question))):
-        if _ASKING.search(question[: match.start()]) or match.group("head").lower() == asked:
+        owns = re.match(r"['’]s\b", question[match.end():])  # "What is the image lab's CEO called?"
+        if (_ASKING.search(question[: match.start()]) and not owns) or match.group("head").lower() == asked:
             continue  # what is asked for: "which lab, the one that ...?"
         name = _named_by(match, question, texts)
         if name:
@@ -41,6 +57,50 @@ def named(question: str, texts: list[str]) -> str:
             said = f"{match.group()} {name}" if _written(match, texts) else name
             question = question[: match.start()] + said + question[match.end():]
     return question
+
+
+def holder_named(question: str, texts: list[str]) -> str:
+    """``question`` with the one person ``texts`` give a post it names as whose it is ("the CEO of Midjourney",
+    "Meta's chief AI officer") named beside it, where the question asks something else of them: "Where did
+    the CEO of Midjourney post?" → "Where did the CEO of Midjourney David Holz post?". Not "Who is the CEO of ...?",
+    nor the post a yes/no question claims someone holds ("Is Wang the CEO of Midjourney?")."""
+    for (start, end), owner, post in reversed(slots.posts_named(question)):
+        before = question[:start]
+        if _ASKING.search(before) or _CLAIMED.search(before) or _IDENTITY_ASKED.match(before):
+            continue
+        owner_words = {w.lower() for w in owner.split()}
+        holders = {person for text in texts for person in slots.persons(text)
+                   for their_owner, theirs in slots.posts_held(person, text)
+                   if owner_words & {w.lower() for w in their_owner.split()} and _same_post(post, theirs)}
+        if len(holders) == 1:
+            # The post's words stay beside the name: sentences call him by either.
+            question = f"{question[:end]} {holders.pop()}{question[end:]}"
+    return question
+
+
+_TOP = frozenset("head boss leader chief".split())  # whoever runs it: "the head of Midjourney" is its CEO
+
+
+def _same_post(asked: frozenset[str], held: frozenset[str]) -> bool:
+    if asked and asked <= _TOP:
+        return {"chief", "executive"} <= held or bool(held & {"president", "founder"})
+    return bool(asked) and (asked <= held or held <= asked)
+
+
+# Where a post is what is asked ("who is the CEO of ...") or claimed ("Holz is the CEO of ...", "named him CEO").
+_CLAIMED = re.compile(r"(?:\b(?:who|whom)\s+(?:is|was|are|were)|\b(?!(?:when|where|what|which|how|why)\b)\w+\s+"
+                      r"(?:is|was|are|were|remains?|remained)(?:\s+(?:also|still|now|really))?|"
+                      r"\b(?:as|become|became|becomes|named|appointed)|"
+                      r"\b(?:calls?|called|dubs?|dubbed|names?|describes?|described)(?:\s+(?:him|her|them|it))?)\s+$",
+                      re.IGNORECASE)
+_IDENTITY_ASKED = re.compile(r"^\s*(?:is|was|are|were)\s+\S.*$", re.IGNORECASE)  # "Is Wang [also] the CEO of ...?"
+
+
+def _owner(match: re.Match, texts: list[str]) -> str:
+    owner = OWNERS.get((match.group("brand") or match.group("owned")).lower())
+    if owner and any(re.search(rf"\b{owner}\b", text) for text in texts):
+        return owner
+    return match.group()
 
 
 def _written(match: re.Match, texts: list[str]) -> bool:
@@ -81,7 +141,9 @@ def _named_by(match: re.Match, question: str, texts: list[str]) -> str | None:
     if not ranked or (len(ranked) > 1 and ranked[1][1] >= ranked[0][1]):
         return None
     best = ranked[0][1]
-    if not (best[0] or best[1] >= AHEAD):
+    # Called by enough of the description's words, or found beside every one of them ("the generative imaging
+    # firm": "Midjourney's advanced image generation").
+    if not (best[0] or best[1] >= AHEAD or (best[2] >= max(AHEAD, len(words)) and not best[1] < ranked[0][1][1])):
         return None
     return ranked[0][0]
 
@@ -131,7 +193,8 @@ def _positions(name: str, tokens: list[str]) -> list[int]:
 
 
 def _alike(word: str, other: str) -> bool:
-    """"gen" is "generation", "partner" is "partnership", "lab" is "laboratory"; "ai" is only "ai"."""
+    """"gen" is "generation", "partner" is "partnership", "lab" is "laboratory", "imaging" is "image"; "ai" is
+    only "ai"."""
     if len(word) < 3 or len(other) < 3:
         return word == other
-    return other.startswith(word) or word.startswith(other)
+    return other.startswith(word) or word.startswith(other) or stems(word) == stems(other)

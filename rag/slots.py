@@ -523,6 +523,7 @@ def _flat(text: str) -> str:
 _NEGATION = frozenset("not no never neither nor none nothing cannot without nobody nowhere".split())
 _NEGATED_PREFIXES = ("un", "in", "non", "dis", "im", "ir", "il")
 NEGATION_REACH = 4  # words after "not" that it can negate
+_NOT_NEGATING = frozenset("just only merely simply solely least".split())  # "not just Midjourney" adds, it negates nothing
 _SCOPE_ENDS = frozenset("despite although though but while whereas because and or nor yet".split())
 
 
@@ -533,7 +534,7 @@ def negated(text: str, shared: set[str], bases: set[str]) -> bool:
     words = re.findall(r"[a-z]+(?:n't)?|[,;:.—]", text.lower().replace("’", "'"))
     word_stems = [next(iter(stems(w)), "") for w in words]
     for i, word in enumerate(words):
-        if word in _NEGATION or word.endswith("n't"):
+        if (word in _NEGATION or word.endswith("n't")) and (i + 1 == len(words) or words[i + 1] not in _NOT_NEGATING):
             reach = words[i + 1 : i + 1 + NEGATION_REACH]
             # "no outside investors despite the new deal" does not negate the deal.
             ends = next((j for j, w in enumerate(reach) if w in _SCOPE_ENDS or not w[0].isalpha()), len(reach))
@@ -549,12 +550,13 @@ _ACRONYMS = {"ceo": "chief executive", "cfo": "chief financial", "cto": "chief t
              "cmo": "chief marketing", "vp": "vice president"}
 _OWNER = r"[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*"
 _ROLE_WORD = r"(?i:%s)\b" % "|".join(sorted(_ROLES + ["cmo", "vp", "boss", "leader"], key=len, reverse=True))
-_POST = rf"(?:(?:[A-Z][\w-]*|{_ROLE_WORD})\s+){{0,3}}{_ROLE_WORD}"  # "Chief AI Officer", "chief executive", "CEO"
+_POST = (rf"(?:(?i:chief)\s+(?:[\w-]+\s+){{1,2}}?(?i:officer)\b|"  # "chief data officer"
+         rf"(?:(?:[A-Z][\w-]*|(?i:top|senior|most\s+senior)|{_ROLE_WORD})\s+){{0,3}}{_ROLE_WORD})")  # "Chief AI Officer", "chief executive", "CEO"
 
 
 def _post_words(post: str) -> frozenset[str]:
     words = " ".join(_ACRONYMS.get(w, w) for w in re.findall(r"[\w-]+", post.lower()))
-    return frozenset(words.split()) - {"officer", "the", "a", "an", "its", "top"}
+    return frozenset(words.split()) - {"officer", "the", "a", "an", "its", "top", "senior", "most"}
 
 
 def asked_post(question: str) -> tuple[str, frozenset[str]] | None:
@@ -568,15 +570,26 @@ def asked_post(question: str) -> tuple[str, frozenset[str]] | None:
                       rf"(?:(?i:the)\s+(?:[\w-]+\s+){{0,4}}?)?({_OWNER})", question)  # "the CEO title at the art outfit X"
     if found:
         return found.group(2), _post_words(found.group(1))
-    found = re.search(rf"\b(?i:heading(?:\s+up)?|leading|running)\s+({_OWNER})\s+(?i:as)\s+(?:(?i:its|the)\s+)?({_POST})",
-                      question)  # "the person heading up Midjourney as its chief executive"
+    found = re.search(rf"\b(?i:heading(?:\s+up)?|leading|running|heads?|leads?|runs?)\s+({_OWNER})\b(?:[^?]*?,)?\s+(?i:as)\s+"
+                      rf"(?:(?i:its|the)\s+)?({_POST})", question)  # "the person heading up Midjourney as its chief executive"
     if found:
         return found.group(1), _post_words(found.group(2))
-    found = re.search(rf"\b(?i:who)\s+(?:(?i:is|was)\s+)?(?i:runs?|running|leads?|leading|heads?|heading(?:\s+up)?|"
+    found = re.search(rf"\b(?i:who)\s+(?:(?i:is|was)\s+)?(?:(?i:the)\s+(?i:person|one|man|woman|individual|executive)\s+)?(?i:runs?|running|leads?|leading|heads?|heading(?:\s+up)?|"
                       rf"helms?|manages?|in\s+charge\s+(?:of|at)|at\s+the\s+helm\s+(?:of|at))\s+({_OWNER})", question)
     if found:
         return found.group(1), frozenset()  # "Who runs Midjourney?": whatever post, it must be there
     return None
+
+
+def posts_named(question: str) -> list[tuple[tuple[int, int], str, frozenset[str]]]:
+    """Each post ``question`` names with whose it is, as ((start, end) of its words, owner, post): "the CEO
+    of Midjourney" → ("Midjourney", {"chief", "executive"}), "Meta's chief AI officer" → ("Meta", {"chief", "ai"})."""
+    found = [((m.start(), m.end()), m.group(2), _post_words(m.group(1))) for m in re.finditer(
+        rf"\b(?i:the)\s+({_POST})\s+(?i:of|at)\s+({_OWNER})", question)]
+    for m in re.finditer(rf"\b({_OWNER})['’]s\s+({_POST})", question):
+        owner = m.group(1).split()[-1]  # "Is Alexandr Wang Midjourney's CEO": Midjourney's
+        found.append(((m.start(1) + m.group(1).rindex(owner), m.end()), owner, _post_words(m.group(2))))
+    return sorted(found)
 
 
 def posts_held(person: str, text: str) -> list[tuple[str, frozenset[str]]]:
@@ -607,8 +620,11 @@ def holds_post(person: str, asked: tuple[str, frozenset[str]], text: str) -> boo
 _UNTOLD = re.compile(
     r"\b(?:(?:did|does|do|would|will|has|have|had|was|were|is|are)(?:\s+not|n't)|declined\s+to|refused\s+to)\s+"
     r"(?:\w+\s+)?(?:reveal|disclose|say|confirm|specify|comment|share|elaborate|detail|announce|reveals?|disclosed|"
-    r"revealed|confirmed|announced|specified|shared)\b|\b(?:undisclosed|unclear|uncertain|unknown|unannounced|unconfirmed|"
-    r"remains?\s+to\s+be\s+seen|not\s+(?:been\s+)?made\s+public|kept\s+(?:under\s+wraps|secret|private|quiet|confidential)|"
+    r"revealed|confirmed|announced|specified|shared)\b|"
+    r"\b(?:nobody|no\s+one|never|without)\s+(?:has\s+|have\s+|had\s+|being\s+)?"
+    r"(?:reveal|disclos|announc|confirm|specif|shar|detail|publiciz|publicis)\w*|\b(?:undisclosed|unclear|uncertain|unknown|unannounced|unconfirmed|"
+    r"remains?\s+to\s+be\s+seen|not\s+(?:been\s+)?made\s+public|not\s+(?:been\s+)?(?:disclosed|revealed|shared|announced|"
+    r"confirmed|specified|detailed)|kept\s+(?:under\s+wraps|secret|private|quiet|confidential)|"
     r"under\s+wraps)\b", re.IGNORECASE)
 
 

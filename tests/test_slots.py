@@ -86,6 +86,8 @@ def test_negation_counts_only_near_what_the_claim_says():
                              stems("Meta will collaborate with others"), set())
     assert slots.negated("the financial terms remain undisclosed", set(), stems("terms were disclosed"))
     assert slots.negated("was there inconsistency in the reports", set(), stems("consistency"))
+    # "not just Globex" adds Globex; it negates nothing
+    assert not slots.negated("Acme will work with other firms too, not just Globex", stems("work firms Globex"), set())
 
 
 def test_an_acronym_stands_for_the_question_words_it_abbreviates():
@@ -127,6 +129,7 @@ def test_a_sentence_can_say_that_something_is_not_known():
     assert slots.untold("He did not reveal if users will be able to use it.")
     assert slots.untold("Financial terms remain undisclosed.") and slots.untold("It is unclear whether it ships.")
     assert not slots.untold("Meta announced the deal on Saturday.")
+    assert slots.untold("Nobody revealed how much money was involved.") and slots.untold("It never disclosed the price.")
 
 
 def test_who_holds_a_post_is_read_with_whose_post_it_is():
@@ -171,4 +174,16 @@ def test_this_one_is_a_pronoun_not_a_count():
 def test_the_post_asked_about_may_be_called_a_title_and_its_company_described_first():
     assert slots.asked_post("Who holds the CEO title at the robot maker Globex?") == ("Globex", frozenset({"chief", "executive"}))
     assert slots.asked_post("Who runs Globex?") == ("Globex", frozenset())
+    assert slots.asked_post("Who heads Globex, the lab Acme teamed up with, as CEO?") == ("Globex", frozenset({"chief", "executive"}))
+    assert slots.asked_post("Who is the person in charge of Globex?") == ("Globex", frozenset())
+    assert slots.asked_post("Who is the top executive at Globex?") == ("Globex", frozenset({"executive"}))
+
+
+def test_the_posts_a_question_names_are_read_with_whose_they_are():
+    question = "Did Acme's chief science officer meet the CEO of Globex?"
+    found = [(question[start:end], owner, post) for (start, end), owner, post in slots.posts_named(question)]
+    assert found == [("Acme's chief science officer", "Acme", frozenset({"chief", "science"})),
+                     ("the CEO of Globex", "Globex", frozenset({"chief", "executive"}))]
+    (start, _), owner, _ = slots.posts_named("Is Jane Doe Acme's CEO?")[0]
+    assert owner == "Acme" and start == len("Is Jane Doe ")  # the person before the owner is not its name
 
