@@ -64,6 +64,7 @@ _BOTH_REPORTS = re.compile(rf"\bboth\s+{_REPORTS}\b|\b{_REPORTS}\s+both\b|"
 _DISCLOSED = stems("disclose disclosed reveal revealed public announce announced confirm confirmed publish published "
                    "specify specified detail detailed")  # what a claim says when it claims something was made known
 _IDENTITY = re.compile(r"^(?:[Ii]s|[Ww]as)\s+(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)(?:,[^,]+,)?\s+"
+                       r"(?:(?:also|still|really|actually|now)\s+)?"
                        r"(?P<role>(?:the|a|an)\s+[^?]+?|[A-Z][\w&.-]*['’]s\s+[^?]+?)\s*\??$")  # "the CEO of Y", "Y's CEO"
 _LEADING_PREPOSITION = re.compile(r"^(?:in|on|at|by|since|from)\s+", re.IGNORECASE)
 _PHRASE_ASKED = re.compile(r"\b(?:phrase|catchphrase|slogan|motto|words|wording|term|label|quote|call(?:s|ed)?|dub(?:s|bed)?|"
@@ -103,7 +104,10 @@ class Stepwise:
         """``pointed``: ``retrieved`` are the articles the user pointed at ("what did the other article
         say?"), and what they say about the question is the answer, whatever it asks for."""
         question = slots.as_asked(question)  # "Quick check: did ...", "Name the ..."
-        question = described.named(question, [r.chunk.text for r in retrieved])  # "the image lab" → Midjourney
+        texts = [r.chunk.text for r in retrieved]
+        question = described.named(question, texts)  # "the image lab" → Midjourney
+        if kind != slots.PERSON:  # "Who is Meta's AI chief?" asks for the person the post names
+            question = described.holder_named(question, texts)  # "where did the CEO of Midjourney post" → David Holz
         if pointed:
             yield "Quoting what those articles say about it…\n"
             yield self.explanation(question, retrieved, pointed=True)
@@ -187,10 +191,10 @@ class Stepwise:
             # "He did not reveal if users will get Midjourney images" names what is not known, not what is asked
             # (unless what is asked is what is unsure: "Which offering's future is in doubt?").
             holding = sorted(holding, key=lambda h: slots.untold(h[0].text))  # stable: the rest keep their order
-        qualifier = _DATE_OF.search(question) if kind == slots.DATE else None
+        qualifier = (_DATE_OF.search(question) or _WHEN_DONE.search(question)) if kind == slots.DATE else None
         if qualifier:
-            # "What is his birth date?" is not answered by the day he announced a deal.
-            wanted = stems(qualifier.group(1) or qualifier.group(2))
+            # "What is his birth date?", "When was he born?" are not answered by the day he announced a deal.
+            wanted = stems(next(g for g in qualifier.groups() if g))
             holding = [(s, c) for s, c in holding if _matched(wanted, stems(s.text) | _said_alike(s.text, wanted))]
         tail = asking.tail_question(question)
         asked = focus_words(tail, passages) - _PRO_WORDS - _KIND_NOUNS if tail != question else set()
@@ -300,15 +304,23 @@ class Stepwise:
         excluded = _question_names(question, retrieved)
         people = _people(retrieved, kind)
         mentions: list[tuple[int, str, Sentence, Retrieved]] = []
-        for p, (text, passages) in enumerate(_part_passages(_parts(query) or [Part(question)], retrieved, extra=0)):
+        tops: set[str] = set()
+        parts = _parts(query) or [Part(question)]
+        for p, (text, passages) in enumerate(_part_passages(parts, retrieved, extra=0)):
             # Without the names' weight: with it, the vote on the public pack swung from "European
             # Commission" to "EU" on one question and improved none.
-            for sentence in self.ranked(text, passages, wanted=focus_words(text, passages), names=False):
+            ranked = self.ranked(text, passages, wanted=focus_words(text, passages), names=False)
+            tops.add(ranked[0].text if ranked else "")
+            for sentence in ranked:
                 for name in slots.spans(sentence.text, kind):
                     key = _name_key(name)
                     if (key and not key & excluded and slots.new_to(name, question) and not _is_person(name, people)
                             and not _owned_only(name, sentence.text, question, kind)):
                         mentions.append((p, name, sentence, passages[sentence.passage]))
+        if len(tops) == 1 and len(parts) > 1:
+            # Every part is best said by one sentence ("which company talked with it earlier but never signed
+            # a deal"): one fact in one place, so a name the passages keep repeating elsewhere does not win.
+            mentions = [m for m in mentions if m[2].text in tops] or mentions
         if not mentions:
             return _abstain(question, kind)
         # "Which Google AI product ...?": only Google's, however often the passages name others.
@@ -506,7 +518,7 @@ def _about_another(sentence: Sentence, claim: str, passages: list[Retrieved]) ->
 _ALIKE = [stems(group) for group in (
     "deal agreement pact accord partnership alliance collaboration tie team",  # first: see contradicted()
     "talks discussions negotiations",
-    "formal official",
+    "formal official signed binding",
     "tech technology",
     "lead leads led head heads run runs charge helm oversee oversees",
     "earlier previously prior",
@@ -517,6 +529,9 @@ _ALIKE = [stems(group) for group in (
     "rival rivals competitor competitors",
     "future later upcoming coming",
     "birth born",
+    "uncertain unclear murky cloudy hazy doubtful unsure unresolved undecided",
+    "financial money monetary cash",
+    "remain remains remained stay stays stayed staying",
 )]
 
 
@@ -531,8 +546,12 @@ _DATE_OF = re.compile(r"\b(?!(?:the|a|what|which|exact|specific|particular|certa
                       r"first|last|week|its|his|her|their)\b)"
                       r"([a-z]+)\s+(?:date|day|year)\b|\b(?:date|year)\s+of\s+(?:the\s+|its\s+|his\s+|her\s+)?([a-z]+)",
                       re.IGNORECASE)
-_UNSURE = re.compile(r"\b(?:uncertain|unclear|unknown|unsure|doubt\w*|limbo|not\s+(?:sure|certain|clear)|"
-                     r"up\s+in\s+the\s+air|in\s+question)\b", re.IGNORECASE)
+# "When was he born?", "When was it released?": what happened on the date asked for.
+_WHEN_DONE = re.compile(r"^when\s+(?:was|were|is|are|will)\s+[^?]+?\s+(?:be\s+)?(born|[a-z]{3,}(?:ed|en))\s*\??$",
+                        re.IGNORECASE)
+_UNSURE = re.compile(r"\b(?:uncertain|unclear|unknown|unsure|doubt\w*|limbo|not\s+(?:sure|certain|clear)|murky|cloudy|hazy|"
+                     r"unresolved|undecided|unsettled|up\s+in\s+the\s+air|in\s+question|in\s+jeopardy|at\s+risk|"
+                     r"open\s+question)\b", re.IGNORECASE)
 
 
 def _asks_what_is_unsure(question: str) -> bool:
@@ -677,8 +696,14 @@ def _claim(text: str) -> str:
     # "Gadgets 360 and VentureBeat both say the terms were kept quiet": what they say.
     text = re.sub(rf"^[^,]*?\bboth\s+(?:{reporting})\s+(?!(?:{reporting})\b)(?:that\s+)?", "", text, count=1,
                   flags=re.I) or text
-    return re.sub(rf"^(?:(?:(?:both|all|the\s+two|the)\s+)?(?:reports?|articles?|pieces?|stories|story|outlets?|"
+    text = re.sub(rf"^(?:(?:(?:both|all|the\s+two|the)\s+)?(?:reports?|articles?|pieces?|stories|story|outlets?|"
                   rf"publications?)|both|they)\s+(?:both\s+)?(?:{reporting})\s+", "", text, count=1, flags=re.I) or text
+    # "... with other companies too, not just Midjourney": the one set aside is not whom it is about.
+    return _SET_ASIDE.sub("", text) or text
+
+
+_SET_ASIDE = re.compile(r",?\s+(?:not\s+(?:just|only|merely|simply|solely)|besides|apart\s+from|other\s+than|"
+                        r"in\s+addition\s+to|on\s+top\s+of)\s+[A-Z][^,;?]*$")
 
 
 def _quotations(text: str) -> list[str]:
@@ -846,8 +871,10 @@ def _candidates(sentence: str, question: str, kind: str, people: list[frozenset[
 def _owned_only(candidate: str, sentence: str, question: str, kind: str) -> bool:
     # A company owns products ("OpenAI's ChatGPT" answers which company); a person's company is the company.
     personal = len(candidate.split()) > 1 and not slots.organisation_like(candidate)
+    # A thing is not whose something is: "Meta’s involvement" does not answer "which offering".
     return _owns_what_is_asked(candidate, sentence, question) or (
-        (kind == slots.THING or (kind == slots.ORGANISATION and personal)) and _owner_of_name(candidate, sentence))
+        (kind == slots.THING or (kind == slots.ORGANISATION and personal)) and _owner_of_name(candidate, sentence)) or (
+        kind == slots.THING and bool(_only_owns(candidate, sentence, r"[a-z][\w-]*")))
 
 
 def _owns_what_is_asked(candidate: str, sentence: str, question: str) -> bool:

@@ -49,6 +49,19 @@ def test_question_the_articles_do_not_answer_abstains(seeded_settings, question)
     assert answer.citations == []
 
 
+@pytest.mark.parametrize("question, expected", [
+    # Both parts are best said by one sentence; Meta, named everywhere else, is not the answer.
+    ("Can you tell me which company talked with Midjourney earlier but never ended up signing an offical deal?", "xAI"),
+    # The post is read as the person holding it, the description as the company it describes.
+    ("On what website did the CEO of the AI image company post what he thought about the partnershp?", "X"),
+    ("Quick one — who heads the image-generation lab Meta just teamed up with, as CEO?", "David Holz"),
+    ("Isn't Alexandr Wang Midjourney's chief executive?", "No"),
+])
+def test_questions_typed_the_way_people_type_them_get_the_answer(seeded_settings, question, expected):
+    answer = ask(question, settings=seeded_settings)
+    assert answer.text.startswith(expected), answer.text
+
+
 def test_streaming_yields_text_then_the_final_answer(seeded_settings):
     stream = ask_stream("Who is the CEO of Midjourney?", settings=seeded_settings)
     texts = list(stream)

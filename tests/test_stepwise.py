@@ -497,6 +497,13 @@ def test_a_sentence_saying_what_is_uncertain_still_answers_which_thing_is_uncert
                                "tablet, the T2, is now uncertain given Acme's role.")
     doubt, _ = answer(embedder, "Which planned Globex product now has an uncertain future?", [news], reply="P1")
     assert doubt.text.startswith("T2")
+    murky, _ = answer(embedder, "Which of Globex's planned products has a murky future?", [news], reply="P1")
+    assert murky.text.startswith("T2")  # murky is uncertain
+    api = passage("api.txt", "Additionally, the future of Globex’s planned enterprise API, previously under development "
+                             "for broader third-party use, is now uncertain given Acme’s involvement.")
+    offering, _ = answer(embedder, "Which offering that Globex had been building now has an uncertain future?", [api],
+                         reply="Acme")
+    assert offering.text.startswith("API")  # Acme stands only as whose involvement it is
 
 
 def test_a_clause_pointing_back_keeps_its_negation_with_what_it_points_to(embedder):
@@ -532,3 +539,42 @@ def test_a_birth_date_is_not_the_day_something_else_happened(embedder):
                     [news], reply="Saturday")
     assert day.text.startswith("Saturday")
 
+
+
+def test_when_was_it_done_needs_a_sentence_saying_it_was_done(embedder):
+    news = passage("news.txt", "Ann Lee, the Chief Data Officer at Acme, on Saturday announced a deal with Globex. "
+                               "Globex released its first robot in June.")
+    born, _ = answer(embedder, "When was Acme's chief data officer born?", [news], reply="Saturday")
+    assert born.abstained
+    released, _ = answer(embedder, "When was Globex's first robot released?", [news], reply="June")
+    assert released.text.startswith("June")
+
+
+def test_a_company_set_aside_is_not_whom_the_claim_is_about(embedder):
+    news = passage("news.txt", "Acme announced a deal with Globex on Monday. The deal covers robots. Ann Lee said Acme "
+                               "is open to working with more robotics companies in the future.")
+    draft, _ = answer(embedder, "Did Acme say that it will work with other robotics companies later too, not just Globex?",
+                      [news])
+    assert draft.text.startswith("Yes")
+
+
+def test_nobody_revealed_it_is_a_claim_that_it_was_not_made_known(embedder):
+    news = passage("news.txt", "Acme bought a stake in Globex. The companies did not disclose the financial terms of "
+                               "the deal.")
+    draft, _ = answer(embedder, "Is it true that nobody revealed how much money was involved in the deal?", [news])
+    assert draft.text.startswith("Yes")
+
+
+def test_is_x_also_the_role_of_y_is_an_identity_question(embedder):
+    news = passage("news.txt", "Globex CEO Jane Roe welcomed the deal. Ann Lee, the Chief Data Officer at Acme, "
+                               "announced it.")
+    draft, _ = answer(embedder, "Is Acme's Chief Data Officer also the top executive at Globex?", [news])
+    assert draft.text.startswith("No: the articles name Jane Roe")
+
+
+def test_staying_is_remaining(embedder):
+    herald = passage("herald.txt", "Globex remains an independent lab despite the deal with Acme.", source="The Herald")
+    courier = passage("courier.txt", "Globex said the company remains independent.", source="The Courier")
+    draft, _ = answer(embedder, "Do both reports say Globex is staying independent despite the Acme deal?",
+                      [herald, courier], sources=["The Herald", "The Courier"])
+    assert draft.text.startswith("Yes")
