@@ -37,16 +37,47 @@ _SPELLED_OUT = {
 }
 _TYPED = re.compile(r"(?<![\w/'’])(%s)(?![\w/'’])" % "|".join(
     re.escape(w) for w in sorted(_SPELLED_OUT, key=len, reverse=True)), re.IGNORECASE)
-# Idioms, in the words articles use for the same thing.
-_IDIOMS = [(re.compile(r"\bbroke\s+(?:the\s+)?news\s+(?:of|about|on)\b", re.IGNORECASE), "announced"),
-           (re.compile(r"\bbreak\s+(?:the\s+)?news\s+(?:of|about|on)\b", re.IGNORECASE), "announce"),
-           (re.compile(r"\bbr(?:eak|eaks|oke|eaking)\s+the\s+news\b", re.IGNORECASE), "announce it"),
-           (re.compile(r"\b(?:went|go|goes|gone|going)\s+public\s+with\b", re.IGNORECASE), "announced"),
-           (re.compile(r"\bmade\s+public\b", re.IGNORECASE), "disclosed"),
-           (re.compile(r"\b(?:down\s+the\s+(?:line|road)|going\s+forward|in\s+the\s+years\s+ahead)\b", re.IGNORECASE),
-            "in the future"),
-           (re.compile(r"\b(?:give|gives|gave|giving|provides?)\s+(?:the\s+)?money\s+(?:to|for)\b", re.IGNORECASE), "funds"),
-           (re.compile(r"\bkept\s+(?:under\s+wraps|secret|private|quiet|confidential)\b", re.IGNORECASE), "not disclosed")]
+# Idioms and slang, in the words articles use for the same thing ("spill the beans on the tie-up" is
+# "announce the partnership"). Verbs keep no tense: what is matched is their stem.
+_IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
+    (r"\bbroke\s+(?:the\s+)?news\s+(?:of|about|on)\b", "announced"),
+    (r"\bbreak\s+(?:the\s+)?news\s+(?:of|about|on)\b", "announce"),
+    (r"\bbr(?:eak|eaks|oke|eaking)\s+the\s+(?:\w+\s+)?news\b", "announce it"),
+    (r"\b(?:went|go|goes|gone|going)\s+public\s+with\b", "announced"),
+    (r"\bspill(?:s|ed|ing)?\s+the\s+beans\s+(?:on|about)\b", "announce"),
+    (r"\b(?:let|lets|letting)\s+the\s+cat\s+out\s+of\s+the\s+bag\s+(?:on|about)\b", "announce"),
+    (r"\btook\s+the\s+wraps\s+off\b|\btake\s+the\s+wraps\s+off\b", "unveil"),
+    (r"\bmade\s+public\b", "disclosed"),
+    (r"\b(?:down\s+the\s+(?:line|road)|going\s+forward|in\s+the\s+years\s+ahead)\b", "in the future"),
+    (r"\b(?:give|gives|gave|giving|provides?)\s+(?:the\s+)?money\s+(?:to|for)\b", "funds"),
+    (r"\bkept\s+(?:under\s+wraps|secret|private|quiet|confidential)\b", "not disclosed"),
+    (r"\bcall(?:s|ed|ing)?\s+the\s+shots\b", "running"),
+    (r"\bover\s+at\b", "at"),
+    (r"\b(?:top\s+dog|head\s+honcho|big\s+cheese|top\s+boss|big\s+boss|top\s+brass|bigwig|big\s+shot|top\s+exec)\b", "chief"),
+    (r"\b(?:share|shared|sharing|give|gave|giving|offer|offered)\s+(?:his|her|their|its)\s+two\s+cents\b", "comment"),
+    (r"\bsecret\s+sauce\b", "technology"),
+    (r"\b(?:came|come|comes|coming)\s+knocking\s+(?:on|at)\s+(.{1,40}?)['’]s\s+door\b", r"held talks with \1"),
+    (r"\b(?:came|come|comes|coming)\s+(?:a-)?knocking\b", "held talks"),
+    (r"\b(?:sweet-talk|sweet-talked|sweet-talking|wooing|wooed|courting|courted)\b", "in talks with"),
+    (r"\b(?:get|getting|got|put|putting)\s+a\s+ring\s+on\s+it\b|\bseal(?:s|ed|ing)?\s+the\s+deal\b|"
+     r"\bink(?:s|ed|ing)?\s+(?:a|the)\s+deal\b", "sign a formal agreement"),
+    (r"\b(?:fell|fall|falls|falling)\s+through\b|\bwent\s+nowhere\b|\bfizzled(?:\s+out)?\b",
+     "did not lead to a formal agreement"),
+    (r"\bdance\s+partner\b", "partner"),
+    (r"\b(?:eating|eat|eats|ate)\s+(?:\w+\s+)?dust\b|\bleft\s+\w*\s*in\s+the\s+dust\b|\bplay(?:s|ed|ing)?\s+catch-up\b",
+     "lagged behind"),
+    (r"\brent(?:s|ed|ing)?\s+out\b", "license"),
+    (r"\b(?:hook-?up|link-up|team-up)\b", "partnership"),
+    (r"\bbrain\s+trust\b|\bsquad\b", "group"),
+    (r"\b(?:freshly|newly)\s+minted\b|\bbrand-new\b", "newly established"),
+    (r"\b(?:steering|at\s+the\s+helm\s+of|helming)\b", "leading"),
+    (r"\b(?:tycoon|mogul|magnate)\b", "billionaire"),
+    (r"\bcook(?:s|ed|ing)?\s+up\b", "making"),
+    (r"\bpull(?:s|ed|ing)?\s+the\s+plug\s+on\b", "cancel"),
+    (r"\bin\s+the\s+pipeline\b|\bin\s+the\s+works\b", "planned"),
+    (r"\b(?:shell(?:s|ed|ing)?\s+out|fork(?:s|ed|ing)?\s+over)\b", "pay"),
+    (r"\bthe\s+brains?\s+behind\b", "the founder of"),
+)]
 # "Isn't he the CEO?" and "Didn't they sign?" ask what "Is he the CEO?" and "Did they sign?" ask.
 _NEGATIVE_ASKING = re.compile(r"^(is|are|was|were|do|does|did|has|have|had|could|would|should)n['’]?t\b|"
                               r"^(wo|ca)n['’]?t\b|^(is|are|was|were|do|does|did|has|have|had)\s+not\b", re.IGNORECASE)

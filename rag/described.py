@@ -51,7 +51,7 @@ def named(question: str, texts: list[str]) -> str:
         owns = re.match(r"['’]s\b", question[match.end():])  # "What is the image lab's CEO called?"
         if (_ASKING.search(question[: match.start()]) and not owns) or match.group("head").lower() == asked:
             continue  # what is asked for: "which lab, the one that ...?"
-        name = _named_by(match, question, texts)
+        name = _named_by(match, question, texts) or _name_within(match, texts)
         if name:
             # The passages' own phrase ("the Menlo Park-based tech giant") stays beside the name, for its words.
             said = f"{match.group()} {name}" if _written(match, texts) else name
@@ -101,6 +101,15 @@ def _owner(match: re.Match, texts: list[str]) -> str:
     if owner and any(re.search(rf"\b{owner}\b", text) for text in texts):
         return owner
     return match.group()
+
+
+def _name_within(match: re.Match, texts: list[str]) -> str | None:
+    """"the Midjourney image-whiz outfit" is Midjourney: a company described with a generic noun after its
+    own name. Not "the Meta AI lab": a lab is a part of Meta, not Meta."""
+    if match.group("head").lower() not in _GENERIC:
+        return None
+    names = [n for n in slots.names(match.group("words")) if any(re.search(rf"\b{re.escape(n)}\b", t) for t in texts)]
+    return names[0] if len(names) == 1 else None
 
 
 def _written(match: re.Match, texts: list[str]) -> bool:

@@ -574,6 +574,10 @@ def asked_post(question: str) -> tuple[str, frozenset[str]] | None:
                       rf"(?:(?i:its|the)\s+)?({_POST})", question)  # "the person heading up Midjourney as its chief executive"
     if found:
         return found.group(1), _post_words(found.group(2))
+    found = re.search(rf"\b(?i:who)\s+(?:(?i:is|was)\s+)?(?i:runs?|running|leads?|leading|heads?|heading)\s+(?i:as)\s+"
+                      rf"(?:(?i:the|its)\s+)?({_POST})\s+(?i:of|at)\s+(?:(?i:the)\s+)?({_OWNER})", question)
+    if found:
+        return found.group(2), _post_words(found.group(1))  # "Who is running as chief at Midjourney?"
     found = re.search(rf"\b(?i:who)\s+(?:(?i:is|was)\s+)?(?:(?i:the)\s+(?i:person|one|man|woman|individual|executive)\s+)?(?i:runs?|running|leads?|leading|heads?|heading(?:\s+up)?|"
                       rf"helms?|manages?|in\s+charge\s+(?:of|at)|at\s+the\s+helm\s+(?:of|at))\s+({_OWNER})", question)
     if found:

@@ -78,6 +78,11 @@ def test_who_asks_and_why_before_a_dash_is_not_part_of_the_question():
 def test_idioms_and_an_embedded_question_read_as_plain_words():
     assert slots.as_asked("The bakery went public with the sale on what day?") == "The bakery announced the sale on what day?"
     assert slots.as_asked("Which app did she use to break news of the sale?") == "Which app did she use to announce the sale?"
+    assert (slots.as_asked("Did the bakery spill the beans on its hookup with the mill?")
+            == "Did the bakery announce its partnership with the mill?")
+    assert slots.as_asked("Which tycoon came knocking on the mill's door?") == "Which billionaire held talks with the mill?"
+    assert slots.as_asked("Who's the top dog at the mill?") == "Who is the chief at the mill?"
+    assert (slots.as_asked("Did their talks ever get a ring on it?") == "Did their talks ever sign a formal agreement?")
     assert (slots.as_asked("Can you tell me who the person in charge of the mill is, like the boss?")
             == "Who is the person in charge of the mill, like the boss?")
 
