@@ -40,6 +40,7 @@ _UNITS = "unit division group lab laboratory department team arm branch office b
 _ASKED_UNIT = re.compile(rf"\b(?:which|what|name\s+of\s+the)\s+(?:[\w’'-]+\s+){{0,3}}?({'|'.join(_UNITS.split())})s?\b",
                          re.IGNORECASE)  # "which recently created unit", "the name of the Meta division"
 FIT_SHARE = 0.9  # an organisation-like name answers "which unit" from a sentence scoring this share of the best
+OWNED_SHARE = 0.7  # a name given as someone's answers "which tycoon's company" when its sentence scores this share of the best
 MEDIUM_SHARE = 0.8  # a sentence saying "on Threads" answers "which app" when it scores this share of the best
 QUOTE_SHARE = 0.8  # a sentence quoting a phrase answers "what phrase" when it scores this share of the best
 SAID = 0.7  # a clause with this cosine to a claim says what it claims, in whatever words
@@ -66,6 +67,7 @@ _DISCLOSED = stems("disclose disclosed reveal revealed public announce announced
 _IDENTITY = re.compile(r"^(?:[Ii]s|[Ww]as)\s+(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)(?:,[^,]+,)?\s+"
                        r"(?:(?:also|still|really|actually|now)\s+)?"
                        r"(?P<role>(?:the|a|an)\s+[^?]+?|[A-Z][\w&.-]*['’]s\s+[^?]+?)\s*\??$")  # "the CEO of Y", "Y's CEO"
+_WHOSE = re.compile(r"\b(?i:which|what)\s+(?:[\w-]+\s+){0,2}?[a-z][\w-]*['’]s\s")  # "which billionaire's venture", not "which Meta's"
 _LEADING_PREPOSITION = re.compile(r"^(?:in|on|at|by|since|from)\s+", re.IGNORECASE)
 _PHRASE_ASKED = re.compile(r"\b(?:phrase|catchphrase|slogan|motto|words|wording|term|label|quote|call(?:s|ed)?|dub(?:s|bed)?|"
                            r"describ(?:e|es|ed))\b", re.IGNORECASE)
@@ -229,6 +231,12 @@ class Stepwise:
             fits = [(s, [n for n in c if slots.organisation_like(n) or _beside([n], said, unit.group(1))])
                     for s, c in holding]
             holding = _promoted(holding, fits, FIT_SHARE)
+        elif kind in (slots.ORGANISATION, slots.THING) and _WHOSE.search(question):
+            # "Which billionaire's AI venture ...?": a sentence naming a company as someone's ("Elon Musk’s xAI")
+            # beats a closer one naming companies as nobody's.
+            owned = [(s, [n for n in c if re.search(rf"\b[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*['’]s\s+{re.escape(n)}\b", s.text)])
+                     for s, c in holding]
+            holding = _promoted(holding, owned, OWNED_SHARE)
         elif slots.asked_noun(question) in _MEDIA:
             # "Which app did he use?": a sentence saying "on Threads" beats a closer one naming no medium.
             holding = _promoted(holding, [(s, c) for s, c in holding if _after_preposition(c, s.text, question)],
@@ -805,10 +813,17 @@ def _numbers(text: str) -> set[str]:
 
 
 def _matched(wanted: set[str], own: set[str]) -> set[str]:
-    """The wanted stems ``own`` has, counting one that starts the other ("found" and "founder",
-    "employ" and "employe") when the shorter has five letters or more."""
-    return {w for w in wanted if w in own or any(
-        min(len(w), len(o)) >= 5 and (o.startswith(w) or w.startswith(o)) for o in own)}
+    """The wanted stems ``own`` has, counting one that is the other with an ending ("found" and "founder",
+    "employ" and "employe", "partner" and "partnership") when the shorter has five letters or more; not
+    "billion" and "billionair"."""
+    return {w for w in wanted if w in own or any(_with_ending(w, o) or _with_ending(o, w) for o in own)}
+
+
+_ENDINGS = frozenset("e s es er or ee ers ship ships ment ing ed al ion ation ist ism iti ive y li ness".split())
+
+
+def _with_ending(longer: str, shorter: str) -> bool:
+    return len(shorter) >= 5 and longer.startswith(shorter) and longer[len(shorter):] in _ENDINGS
 
 
 def _capitalised(text: str) -> set[str]:

@@ -56,6 +56,10 @@ def test_question_the_articles_do_not_answer_abstains(seeded_settings, question)
     ("On what website did the CEO of the AI image company post what he thought about the partnershp?", "X"),
     ("Quick one — who heads the image-generation lab Meta just teamed up with, as CEO?", "David Holz"),
     ("Isn't Alexandr Wang Midjourney's chief executive?", "No"),
+    # "billionaire" is not "billions"; a company named as someone's answers "which tycoon's company".
+    ("which billionaire's ai company was in talks w/ midjourney before meta", "xAI"),
+    ("Quick one for the notes: what day of the week did the Facebook giant spill the beans on its Midjourney hookup?",
+     "Saturday"),  # idioms in plain words
 ])
 def test_questions_typed_the_way_people_type_them_get_the_answer(seeded_settings, question, expected):
     answer = ask(question, settings=seeded_settings)
