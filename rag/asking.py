@@ -53,6 +53,7 @@ _IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\bkept\s+(?:under\s+wraps|secret|private|quiet|confidential)\b", "not disclosed"),
     (r"\bcall(?:s|ed|ing)?\s+the\s+shots\b", "running"),
     (r"\bover\s+at\b", "at"),
+    (r"\bwhen\s+it\s+comes\s+to\b", "in"),
     (r"\b(?:top\s+dog|head\s+honcho|big\s+cheese|top\s+boss|big\s+boss|top\s+brass|bigwig|big\s+shot|top\s+exec)\b", "chief"),
     (r"\b(?:share|shared|sharing|give|gave|giving|offer|offered)\s+(?:his|her|their|its)\s+two\s+cents\b", "comment"),
     (r"\bsecret\s+sauce\b", "technology"),

@@ -203,7 +203,7 @@ class Stepwise:
         if asked:
             # "I read that Wang announced the deal — what is his date of birth?": the words after the statement
             # say what is asked; a sentence about the statement alone ("announced on Saturday") does not answer.
-            holding = [(s, c) for s, c in holding if _matched(asked, stems(s.text))]
+            holding = [(s, c) for s, c in holding if _matched(asked, stems(s.text) | _said_alike(s.text, asked))]
         post = slots.asked_post(question) if kind == slots.PERSON else None
         if post:
             # "Who is Meta's chief executive?" is not answered by "Midjourney CEO David Holz".
@@ -319,6 +319,11 @@ class Stepwise:
             # Commission" to "EU" on one question and improved none.
             ranked = self.ranked(text, passages, wanted=focus_words(text, passages), names=False)
             tops.add(ranked[0].text if ranked else "")
+            if len(parts) == 1 and ranked and _plural_asked(question):
+                # "Which rival chatbots ...?": the list the closest sentence gives of them, as it gives it.
+                listed = _examples(slots.spans(ranked[0].text, kind), ranked[0].text, question)
+                if listed:
+                    return _cited(listed, [(passages[ranked[0].passage], ranked[0].text)])
             for sentence in ranked:
                 for name in slots.spans(sentence.text, kind):
                     key = _name_key(name)
@@ -498,7 +503,7 @@ def focus_words(question: str, passages: list[Retrieved]) -> set[str]:
     capitalised = re.findall(r"\b[A-Z][\w’'-]*|\b\d[\w,.]*", question)
     named = stems(" ".join(w for w in capitalised if w.lower() not in slots.TITLES))
     publishers = stems(" ".join(p.chunk.source for p in passages))
-    focus = stems(question) - stems(f"{slots.wh_head(question)} name") - named - publishers
+    focus = stems(question) - stems(f"{slots.wh_head(question)} name whose") - named - publishers
     if focus & _LOCATED:
         focus |= stems("based")  # "Where is it headquartered?" and "the Menlo Park-based tech giant"
     if focus & _FUNDING:
@@ -534,12 +539,13 @@ _ALIKE = [stems(group) for group in (
     "released launched debuted shipped",
     "acquire acquired buy bought purchase purchased",
     "license licensed licensing licence rights permission",
-    "rival rivals competitor competitors",
+    "rival rivals competitor competitors competing compete",
     "future later upcoming coming",
     "birth born",
     "uncertain unclear murky cloudy hazy doubtful unsure unresolved undecided",
     "financial money monetary cash",
     "remain remains remained stay stays stayed staying",
+    "lag lags lagged lagging trail trails trailed trailing behind backseat",
 )]
 
 
@@ -566,7 +572,8 @@ def _asks_what_is_unsure(question: str) -> bool:
     """"Which offering's future is in doubt?": the sentence saying it is uncertain is the answer."""
     return slots.untold(question) or _UNSURE.search(question) is not None
 
-_PRO_WORDS = stems("happen happened occur occurred take place do did done called name give gave given")  # "when did that happen?"
+_PRO_WORDS = stems("happen happened occur occurred take place do did done called name give gave given one ones "
+                   "outlet article piece report write-up publication site")  # "which ones does the outlet name?"  # "when did that happen?"
 _KIND_NOUNS = stems(" ".join(slots.KIND_NOUNS))  # "what is that division called?" asks, it does not describe
 
 
@@ -819,7 +826,8 @@ def _matched(wanted: set[str], own: set[str]) -> set[str]:
     return {w for w in wanted if w in own or any(_with_ending(w, o) or _with_ending(o, w) for o in own)}
 
 
-_ENDINGS = frozenset("e s es er or ee ers ship ships ment ing ed al ion ation ist ism iti ive y li ness".split())
+_ENDINGS = frozenset("e s es er or ee ers ship ships ment ing ed al ion ation ist ism iti ive y li ness itor itors ition "
+                     "ant ent anc enc ur ativ".split())
 
 
 def _with_ending(longer: str, shorter: str) -> bool:
@@ -985,10 +993,11 @@ _EXAMPLES = re.compile(r"\b([a-z][\w-]*)\s+(?:such\s+as|like|including)\s+(.+?)(
 
 
 def _examples(candidates: list[str], sentence: str, question: str) -> str:
-    """The list a sentence gives of a noun the question uses ("rivals such as Google's Gemini and OpenAI's
-    ChatGPT" for "Which rivals ...?"), as written, when it holds candidates; else ""."""
+    """The list a sentence gives of a noun the question uses, in its words or news's others for it ("rivals
+    such as Google's Gemini and OpenAI's ChatGPT" for "Which rivals ...?", "Which competing products?"), as
+    written, when it holds candidates; else the empty string."""
     for noun, listed in _EXAMPLES.findall(sentence):
-        if stems(noun) & stems(question) and any(c in listed for c in candidates):
+        if _matched(stems(question), stems(noun) | _said_alike(noun, stems(question))) and any(c in listed for c in candidates):
             return listed.strip(" ,")
     return ""
 

@@ -357,6 +357,13 @@ def test_which_rivals_gets_the_list_the_sentence_gives_and_a_platform_is_the_nam
                                "In a post on Chirp (formerly known as Tweeter), Globex CEO Jane Doe said the deal helps.")
     rivals, _ = answer(embedder, "Which rivals is Acme behind in phones?", [news])
     assert rivals.text.startswith("Globex's Orbit and Initech's Pulse")
+    backseat = passage("backseat.txt", "The deal could be a big move for Acme, which has taken a backseat in phone "
+                                       "making compared to rivals such as Globex's Orbit and Initech's Pulse.")
+    for question in ("Which competing products does Acme trail in phone making?",  # news's other words for them
+                     "The Herald says Acme has fallen behind a couple of competitors in phones — which ones?",
+                     "According to the Herald, which rival handsets have left Acme lagging when it comes to phones?"):
+        listed, _ = answer(embedder, question, [backseat], reply="Acme", sources=["The Herald"])
+        assert listed.text.startswith("Globex's Orbit and Initech's Pulse"), question
     site, _ = answer(embedder, "Which site did Globex's head use to comment on the deal?", [news], reply="Globex")
     assert site.text.startswith("Chirp")
 
@@ -578,3 +585,4 @@ def test_staying_is_remaining(embedder):
     draft, _ = answer(embedder, "Do both reports say Globex is staying independent despite the Acme deal?",
                       [herald, courier], sources=["The Herald", "The Courier"])
     assert draft.text.startswith("Yes")
+
