@@ -115,7 +115,11 @@ def as_asked(question: str, kind_nouns: frozenset[str] = frozenset()) -> str:
     ("Could you confirm the weekday ...") as the question it makes ("What is the weekday ..."), and a
     bare noun phrase ("midjourney chief exec?") as the question for it. ``kind_nouns``: the nouns that
     name what a bare phrase asks for ("weekday", "chief", "firm")."""
-    text = re.sub(r"^[A-Za-z][\w ,'’-]{0,30}:\s+", "", " ".join(question.strip().split()))
+    text = " ".join(question.strip().split())
+    stated = _TRUE_OR_FALSE.match(text)  # "True or false: Meta took a stake." asks whether it holds
+    text = text[stated.end():] if stated else text
+    text = re.sub(r"^[A-Za-z][\w ,'’-]{0,30}:\s+", "", text)
+    text = _hedges_dropped(_ACCORDING.sub("", text))
     text = _TYPED.sub(lambda m: _same_case(_SPELLED_OUT[m.group(1).lower()], m.group(1)), text)
     text = _WHO_DID.sub(r"\1 did", text)
     for idiom, plain in _IDIOMS:
@@ -135,9 +139,36 @@ def as_asked(question: str, kind_nouns: frozenset[str] = frozenset()) -> str:
     text = _NAME_ONE.sub("Which ", text)
     if kind_nouns and _bare_phrase(text, kind_nouns):
         text = "What is " + ("" if _DETERMINER.match(text) else "the ") + text
-    elif _statement_asked(text):
+    elif stated or _statement_asked(text):
         text = "whether " + text  # "both reports say the terms weren't disclosed?"
     return text[:1].upper() + text[1:]
+
+
+_TRUE_OR_FALSE = re.compile(r"^(?:true\s+or\s+false|true/false|t/f|fact\s+or\s+fiction|yes\s+or\s+no)\s*[:?,.-]\s*",
+                            re.IGNORECASE)
+_ACCORDING = re.compile(r"^according\s+to\s+(?:the|both|these)\s+(?:two\s+)?(?:articles?|reports?|pieces?|stories|sources|"
+                        r"coverage|texts?)\s*,\s*", re.IGNORECASE)  # which articles say it is for the passages to show
+_HEDGE = r"i\s+(?:think|forget|guess|believe|recall|remember|seem\s+to\s+remember|suppose)"
+_HEDGE_FIRST = re.compile(rf"^(?:{_HEDGE})(?:\s+that)?\s+(?!(?:who|whom|whose|what|which|where|when|why|how)\b)",
+                          re.IGNORECASE)  # "I think Alex Wang broke the news ..."
+_HEDGE_LAST = re.compile(rf"(?:,|\s+[—–-]+)\s*(?:{_HEDGE}\b[^?]*|is\s+that\s+(?:right|correct|true|so)|am\s+i\s+right|"
+                         rf"right|correct)\s*\?\s*$", re.IGNORECASE)  # "..., I forget?", "... — is that right?"
+
+
+def _hedges_dropped(text: str) -> str:
+    """``text`` without what the asker says of their own memory ("I think ...", "..., I forget?", "— is that
+    right?"); with several questions, the one asking for something first: "Wasn't there something about its
+    video model? What was it called?" asks what it was called, about the video model."""
+    text = _HEDGE_LAST.sub("?", _HEDGE_FIRST.sub("", text))
+    asked = [q.strip() for q in re.findall(r"[^?]+\?", text)]
+    asked = [q for q in asked if not re.match(rf"^(?:{_HEDGE})\b", q, re.IGNORECASE)]  # "... lab? I think nobody?"
+    if len(asked) < 2:
+        return asked[0] if asked and text.rstrip().endswith("?") else text
+    wh = [q for q in asked if re.match(r"^(?:who|whom|whose|what|which|where|when|why|how)\b", q, re.IGNORECASE)]
+    if not wh or wh[0] is asked[0]:
+        return " ".join(asked)  # "When was he born? What's his birthday?" reads as typed
+    others = [q.rstrip("?") for q in asked if q is not wh[0]]
+    return f"{wh[0].rstrip('?')}, {', '.join(o[:1].lower() + o[1:] for o in others)}?"
 
 
 def _asker_lead_dropped(text: str) -> str:
@@ -168,6 +199,8 @@ def _requested(rest: str) -> str:
     words = re.findall(r"[\w'’-]+", rest.lower())
     if not words:
         return ""
+    if re.match(r"^[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*['’]s\s+[a-z]", rest):
+        return "What is " + rest  # "state Meta's quarterly revenue"
     if _DETERMINER.match(rest):
         for word in words[1:]:
             if word in _CLAUSE_OPENERS:
@@ -290,7 +323,33 @@ def respelled(question: str, texts: list[str]) -> str:
             near = {w for w in _slips(word) if _known(w)}  # "offical": the one common word it can be
         return _same_case(near.pop(), word) if len(near) == 1 else word
 
-    return _WORD.sub(fixed, question)
+    return _names_as_written(_WORD.sub(fixed, question), texts)
+
+
+def _names_as_written(question: str, texts: list[str]) -> str:
+    """Names written another way than the passages write them: "Mid-journey" for Midjourney, "Gadgets360"
+    for Gadgets 360, "Alex Wang" for Alexandr Wang (when one name in the passages fits)."""
+    said = "\n".join(texts)
+    lowered = said.lower()
+
+    def joined(match: re.Match) -> str:
+        word = match.group(1) + match.group(2)
+        found = re.search(rf"\b{re.escape(word)}\b", said, re.IGNORECASE)
+        return found.group() if found and match.group() not in said else match.group()
+
+    def spaced(match: re.Match) -> str:
+        found = re.search(rf"\b{re.escape(match.group(1))}\s+{match.group(2)}\b", said, re.IGNORECASE)
+        return found.group() if found and match.group().lower() not in lowered else match.group()
+
+    def first_named(match: re.Match) -> str:
+        if f"{match.group(1)} {match.group(2)}" in said:
+            return match.group(1)
+        full = set(re.findall(rf"\b({re.escape(match.group(1))}[a-z]+)\s+{re.escape(match.group(2))}\b", said))
+        return full.pop() if len(full) == 1 else match.group(1)
+
+    question = re.sub(r"\b([A-Z][a-z]+)-([a-z]+)\b", joined, question)
+    question = re.sub(r"\b([A-Za-z]{3,})(\d+)\b", spaced, question)
+    return re.sub(r"\b([A-Z][a-z]{2,})(?=\s+([A-Z][a-z]+)\b)", first_named, question)
 
 
 @lru_cache(maxsize=4096)

@@ -19,7 +19,7 @@ from .text import STOPWORDS, split_sentences, stems
 _GENERIC = frozenset("company firm venture outfit business player startup start-up group".split())
 _TELLING = frozenset("lab laboratory partner studio maker developer platform giant".split())
 _DESCRIPTION = re.compile(
-    r"\b(?:(?P<owner>[A-Z][\w-]*)['’]s|the|its|this)\s+"
+    r"\b(?:(?P<owner>[A-Z][\w-]*)['’]s|the|its|this|that)\s+"
     r"(?P<words>(?:(?!(?:of|the|a|an|in|at|for|to|with|and|by|on)\b)[\w-]+,?\s+){0,4}?)"
     r"(?P<head>%s)s?\b" % "|".join(sorted(_GENERIC | _TELLING, key=len, reverse=True)))
 # "which AI lab ...", "What is the name of the AI lab ...": the thing asked for

@@ -36,6 +36,10 @@ from rag.asking import respelled, tail_question, truecased
     ("When the owner spoke about the sale, what did she say it would bring the town?", slots.EXPLANATION),  # not when
     ("With the bakery now in the picture, which firm does the mill still supply?", slots.ORGANISATION),
     ("Isn't Maria Lopez the bakery's chief executive?", slots.YES_NO),
+    ("True or false: the bakery bought the mill.", slots.YES_NO),  # a worksheet's claim
+    ("According to the articles, state the bakery's annual revenue.", slots.NUMBER),
+    ("Wasn't there something about the mill's new oven? What was it called?", slots.EXPLANATION),
+    ("The bakery bought a mill — which one was it, I forget?", slots.THING),
 ])
 def test_typed_questions_are_read_for_what_they_ask(question, kind):
     assert slots.answer_kind(question) == kind
@@ -75,6 +79,16 @@ def test_who_asks_and_why_before_a_dash_is_not_part_of_the_question():
         assert slots.as_asked(kept) == kept
 
 
+def test_what_the_asker_says_of_their_memory_is_not_part_of_the_question():
+    assert slots.as_asked("I think the bakery bought the mill — which one was it, I forget?") == (
+        "The bakery bought the mill — which one was it?")
+    assert slots.as_asked("Both reports say the price was kept quiet — is that right?") == (
+        "Whether Both reports say the price was not disclosed?")
+    assert slots.as_asked("So who funds the mill now? I think nobody?") == "Who funds the mill now?"
+    assert slots.as_asked("Wasn't there a new oven at the mill? What was it called?") == (
+        "What was it called, wasn't there a new oven at the mill?")  # the question asking for something first
+
+
 def test_idioms_and_an_embedded_question_read_as_plain_words():
     assert slots.as_asked("The bakery went public with the sale on what day?") == "The bakery announced the sale on what day?"
     assert slots.as_asked("Which app did she use to break news of the sale?") == "Which app did she use to announce the sale?"
@@ -94,6 +108,13 @@ def test_a_misspelt_word_is_spelled_as_the_passages_or_the_common_word_it_is_one
     assert respelled("Is Crumb Holdngs the owner?", TEXTS) == "Is Crumb Holdings the owner?"
     assert respelled("the terms werent disclosed", ["They weren't told."]) == "the terms werent disclosed"  # typed short
     assert respelled("Is erasing it hard?", ["Prices are easing."]) == "Is erasing it hard?"  # "erase" + "ing"
+
+
+def test_a_name_written_another_way_takes_the_passages_way_of_writing_it():
+    texts = ["Maria Lopez, the CEO of Crumbworks, spoke to Gadgets 360. The mood was mid-range."]
+    assert respelled("Did Mari Lopez speak to Gadgets360?", texts) == "Did Maria Lopez speak to Gadgets 360?"
+    assert respelled("Who runs Crumb-works?", texts) == "Who runs Crumbworks?"
+    assert respelled("Was the mood mid-range?", texts) == "Was the mood mid-range?"  # written so already
 
 
 def test_a_question_after_a_full_stop_is_found_when_typed_in_lower_case():

@@ -14,6 +14,7 @@ def test_a_description_becomes_the_name_the_passages_call_that_way():
     assert named("Did Acme's new robotics partner sign a deal?", TEXTS) == "Did Globex sign a deal?"
     assert named("Who heads the independent, family-run robot lab?", TEXTS) == "Who heads Globex?"
     assert named("Where did the boss of the robot lab post?", TEXTS) == "Where did the boss of Globex post?"
+    assert named("Where did the boss of that robot lab post?", TEXTS) == "Where did the boss of Globex post?"
 
 
 def test_an_owner_picks_the_company_the_passages_give_that_owner():
