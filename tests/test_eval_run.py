@@ -68,30 +68,31 @@ def test_reworded_seed_questions_meet_their_floors(data_dir, tmp_path):
     """eval/seeds-reworded: 140 questions about the seed articles, written by testers who saw only the
     articles. A rule fitted to eval/seeds' wording shows here as a gap between the two."""
     total, by_type = scores_of("seeds-reworded", data_dir, tmp_path)
-    assert total["strict"] >= 0.72  # measured 0.75 (84 of 112 answerable; 0.52 before the reworded packs)
+    assert total["strict"] >= 0.77  # measured 0.80 (90 of 112 answerable; 0.52 before the reworded packs)
     assert total["citation_precision"] >= 0.93  # measured 0.96
     assert total["abstention"]["recall"] >= 0.75  # measured 0.82: 23 of 28 unanswerable refused
-    assert by_type["yes_no"]["strict"] >= 0.9 and by_type["factoid"]["strict"] >= 0.75  # measured 1.00 and 0.79
+    assert by_type["yes_no"]["strict"] >= 0.9 and by_type["factoid"]["strict"] >= 0.85  # measured 1.00 and 0.88
 
 
 def test_rephrased_seed_questions_meet_their_floors(data_dir, tmp_path):
     """eval/seeds-rephrased: eval/seeds' 34 questions asked six other ways each, by testers who saw only the
     articles and the questions ("Can you tell me which firm ...?", a statement and then the question)."""
     total, by_type = scores_of("seeds-rephrased", data_dir, tmp_path)
-    assert total["strict"] >= 0.85  # measured 0.88 (138 of 156 answerable; 0.60-0.67 per set at the start)
+    assert total["strict"] >= 0.89  # measured 0.92 (143 of 156 answerable; 0.60-0.67 per set at the start)
     assert total["citation_precision"] >= 0.92  # measured 0.95
     assert total["abstention"]["recall"] >= 0.95  # measured 0.98: 47 of 48 unanswerable refused
-    assert by_type["yes_no"]["strict"] >= 0.9 and by_type["factoid"]["strict"] >= 0.85  # measured 0.94 and 0.90
+    assert by_type["yes_no"]["strict"] >= 0.9 and by_type["factoid"]["strict"] >= 0.9  # measured 0.97 and 0.93
 
 
 def test_typed_seed_questions_meet_their_floors(data_dir, tmp_path):
-    """eval/seeds-typed: 408 more rewordings in the ways people type (lower case and terse, formal requests,
-    non-native grammar, jargon, descriptions for names), by testers who saw only the articles and questions."""
+    """eval/seeds-typed: 680 more rewordings in the ways people type and talk (lower case and terse, formal requests,
+    non-native grammar, jargon, descriptions for names, slang, half-remembered, worksheet prompts), by testers
+    who saw only the articles and questions."""
     total, by_type = scores_of("seeds-typed", data_dir, tmp_path)
-    assert total["strict"] >= 0.81  # measured 0.84 (262 of 312 answerable; 0.50-0.77 per set when first scored)
+    assert total["strict"] >= 0.87  # measured 0.90 (468 of 520 answerable; 0.50-0.77 per set when first scored)
     assert total["citation_precision"] >= 0.92  # measured 0.95
-    assert total["abstention"]["recall"] >= 0.95  # measured 0.98: 94 of 96 unanswerable refused
-    assert by_type["yes_no"]["strict"] >= 0.78 and by_type["factoid"]["strict"] >= 0.85  # measured 0.82 and 0.89
+    assert total["abstention"]["recall"] >= 0.95  # measured 0.98: 157 of 160 unanswerable refused
+    assert by_type["yes_no"]["strict"] >= 0.85 and by_type["factoid"]["strict"] >= 0.9  # measured 0.89 and 0.94
 
 
 def test_seeds_eval_reports_the_baselines(seeds_run):
