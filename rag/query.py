@@ -207,6 +207,10 @@ def _unknown_publishers(question: str, publishers: Publishers) -> list[str]:
     return list(dict.fromkeys(unknown))
 
 
+_TITLED = {"mr", "mrs", "ms", "dr", "prof"}  # "Mr. Wang": the articles may call him "Wang" or "Alexandr Wang"
+_STARTS_SENTENCE = re.compile(r"(?:^|(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bProf)[.?!:;]\s+)$")
+
+
 def _names(question: str, mentions: list[tuple[int, int, set[str]]]) -> list[str]:
     """Capitalised names in the question that are not publishers and do not start it or one of its sentences.
 
@@ -216,13 +220,14 @@ def _names(question: str, mentions: list[tuple[int, int, set[str]]]) -> list[str
     taken = [(start, end) for start, end, _ in mentions]
     names = []
     for match in re.finditer(r"\b[A-Z][A-Za-z’'-]*[a-z][A-Za-z’'-]*(?:\s+[A-Z][A-Za-z’'-]*[a-z][A-Za-z’'-]*)*", question):
-        if (re.search(r"(?:^|[.?!:;]\s+)$", question[: match.start()]) or any(s <= match.start() < e for s, e in taken)
+        if (_STARTS_SENTENCE.search(question[: match.start()]) or any(s <= match.start() < e for s, e in taken)
                 or _demonym(match, question)):
             continue  # a sentence's first word ("Just the month, please")
         for name in re.split(r"['’]s\s+", match.group()):
             # "the Zuckerberg-led company" describes the company; the articles need not name him.
             name = " ".join(w for w in name.split() if not re.search(r"[A-Za-z]-[a-z]+$", w))
-            words = [w for w in name.split() if w.lower() not in _QUESTION_WORDS and w.lower() not in _MONTHS]
+            words = [w for w in name.split() if w.lower() not in _QUESTION_WORDS and w.lower() not in _MONTHS
+                     and w.lower() not in _TITLED and not re.match(r"I['’]", w)]
             if words:
                 names.append(re.sub(r"['’]s?$", "", " ".join(words)))
     return list(dict.fromkeys(names))

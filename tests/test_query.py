@@ -65,3 +65,8 @@ def test_a_nationality_before_a_noun_is_not_a_name_the_corpus_must_hold():
     # is no name ("Just the month, please").
     assert analyse("When did the Zuckerberg-led company sign with Midjourney?", Publishers([])).names == ("Midjourney",)
     assert analyse("It shipped its first model when? Just the month, please.", Publishers([])).names == ()
+
+
+def test_a_title_and_the_asker_are_no_names_the_corpus_must_hold():
+    assert analyse("What did he say, Mr. Lopez said the mill would reopen?", Publishers([])).names == ("Lopez",)
+    assert analyse("Who owns it, I'm wondering how the Acme deal went?", Publishers([])).names == ("Acme",)
