@@ -21,6 +21,10 @@ AUXILIARY = ("is are was were do does did has have had can could will would shou
              "wouldn't shouldn't").split()
 YES_NO_START = re.compile(rf"^(?:{'|'.join(map(re.escape, AUXILIARY))})\b", re.IGNORECASE)
 WH = re.compile(r"\b(who|whom|whose|what|which|where|when|why|how)\b", re.IGNORECASE)
+_FILLERS = re.compile(r"(?:,\s*)?\b(?:um+|uh+|erm+|er|uhm|hmm+)\b,?\s*", re.IGNORECASE)
+_REPEATED = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
+_BLANK = re.compile(r"(?:\b(?:a|an|the)\s+)?_{2,}")
+LABEL = re.compile(r"^[A-Za-z][\w ,'’-]{0,30}:\s+")  # "Quick check: ...", "Riddle: ..."
 WHETHER = re.compile(r"^whether\s+", re.IGNORECASE)  # "(tell me) whether it shipped": yes or no
 
 # Typed without the apostrophe, or cut short: each spelled out, so that "werent" still negates.
@@ -34,6 +38,8 @@ _SPELLED_OUT = {
     "conf": "conference", "param": "parameter", "params": "parameters", "exec": "executive",
     "execs": "executives", "dept": "department", "approx": "approximately", "abt": "about", "thru": "through",
     "pls": "please", "plz": "please", "u": "you", "ur": "your", "b4": "before",
+    "wat": "what", "wut": "what",
+    "dob": "date of birth", "1st": "first", "2nd": "second", "3rd": "third", "rev": "revenue", "@": "at",
 }
 _TYPED = re.compile(r"(?<![\w/'’])(%s)(?![\w/'’])" % "|".join(
     re.escape(w) for w in sorted(_SPELLED_OUT, key=len, reverse=True)), re.IGNORECASE)
@@ -78,6 +84,16 @@ _IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\bin\s+the\s+pipeline\b|\bin\s+the\s+works\b", "planned"),
     (r"\b(?:shell(?:s|ed|ing)?\s+out|fork(?:s|ed|ing)?\s+over)\b", "pay"),
     (r"\bthe\s+brains?\s+behind\b", "the founder of"),
+    (r"\s+=\s+", " is "),  # "Wang = MJ CEO?"
+    (r"(?<=[A-Za-z])\s+x\s+(?=[A-Z])", " and "),  # "Meta x MJ partnership"
+    (r"#\s*(?=[a-z])", "number of "),  # "# employees"
+    (r"\s*,\s*(?:as\s+reported|reportedly|if\s+any|as\s+it\s+(?:was|is)\s+reported)\s*,\s*", " "),  # asides
+    (r"\b(?:aforementioned|aforesaid|said\s+(?=arrangement|agreement|partnership|deal))\s*", ""),
+    (r"\bthe\s+entity\s+(?=[A-Z])", ""),
+    (r"\b(the|a|an|its|his|her|their)\s+(?:relevant|respective|particular|specific|exact|precise)\s+", r"\1 "),
+    (r"\b(which|what)\s+co\b\.?", r"\1 company"),
+    (r"\b(will|would|to|can|could|might)\b((?:\s+\w+){0,2}?)\s+put\s+out\b", r"\1\2 release"),
+    (r"\bput(?:s|ting)?\s+out\b(?=\s+(?:a|an|the|its|their|his|her|any|some)\b)", "released"),
 )]
 # "Isn't he the CEO?" and "Didn't they sign?" ask what "Is he the CEO?" and "Did they sign?" ask.
 _NEGATIVE_ASKING = re.compile(r"^(is|are|was|were|do|does|did|has|have|had|could|would|should)n['’]?t\b|"
@@ -85,10 +101,14 @@ _NEGATIVE_ASKING = re.compile(r"^(is|are|was|were|do|does|did|has|have|had|could
 _POSITIVE = {"wo": "will", "ca": "can"}
 # Said before the question to set it up, not asked: "When Wang spoke of the deal, what did he say ...?",
 # "With Meta in the picture, which product ...?": read after the question, so its words still count.
-_LEADING_CLAUSE = re.compile(r"^((?:when|whenever|if|after|before|since|once|while|now\s+that|given\s+that|with|as)\s+"
-                             r"[^,?]+),\s+(?=(?:who|whom|whose|what|which|where|when|why|how)\b)", re.IGNORECASE)
+_LEADING_CLAUSE = re.compile(r"^((?:when|whenever|if|after|before|since|once|while|now\s+that|given\s+that|with|as|"
+                             r"at\s+the\s+time\s+of|by\s+the\s+time|prior\s+to|following)\s+"
+                             r"[^,?]+),\s+(?=(?:who|whom|whose|what|which|where|when|why|how|%s)\b)"
+                             % "|".join(map(re.escape, AUXILIARY)), re.IGNORECASE)
 # Who is asking and why, before a dash: "I'm writing a piece on the deal — which app ...?", "Quick one — who ...?"
 _ASKER_LEAD = re.compile(r"^(?P<lead>[^?]*?)\s+(?:[—–]|--?)\s+(?=\S)")
+_ASKER_WORDS = frozenset("quick question check one random sorry hi hey hello ok okay so also btw fyi follow-up followup "
+                         "up last another side note just curious sanity fact thing idea again".split())
 _FIRST_PERSON = re.compile(r"^(?:i|i['’]m|i['’]ve|i['’]d|we|we['’]re|my|our)\b", re.IGNORECASE)
 _HEARD = re.compile(r"\b(?:read|heard|hear|saw|seen|see|learned|learnt|understand|noticed|know|gather|remember|recall|"
                     r"told|think|thought|believe)\b", re.IGNORECASE)  # "I read that Meta ...": what it says counts
@@ -96,15 +116,19 @@ _WHO_DID = re.compile(r"\b(where|who|what|when|how|why)['’]d\b", re.IGNORECASE
 
 # Said before the question, not part of it: "So, who ...", "Wait, does ...", "Quick question: ...".
 _OPENER = re.compile(r"^(?:(?:so|and|but|ok|okay|well|wait|hey|hmm+|oh|also|actually|btw|just\s+curious|"
-                     r"out\s+of\s+curiosity|quick\s+question|one\s+more\s+thing)\b[,!.:]?\s+)+", re.IGNORECASE)
+                     r"out\s+of\s+curiosity|quick\s+question|one\s+more\s+thing|for\s+the\s+record)\b[,!.:]?\s+)+",
+                     re.IGNORECASE)
 _REQUEST = re.compile(
-    r"^(?:(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+|i(?:['’]d|\s+would)\s+like\s+(?:you\s+)?to\s+|"
-    r"i\s+(?:want|need)\s+(?:you\s+)?to\s+|help\s+me\s+)?"
-    r"(?:tell\s+me|show\s+me|let\s+me\s+know|remind\s+me(?:\s+of)?|confirm|verify|check|state|say|specify|clarify|"
+    r"^(?:(?:(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+)?|please\s+|kindly\s+|"
+    r"i(?:['’]d|\s+would)\s+like\s+(?:you\s+)?to\s+|i\s+(?:want|need)\s+(?:you\s+)?to\s+|help\s+me\s+|"
+    r"i(?:['’]d|\s+would|\s+should)\s+be\s+(?:grateful|glad|obliged)\s+if\s+you\s+(?:could|would|can)\s+)?"
+    r"(?:tell\s+me|show\s+me|let\s+me\s+know|remind\s+me(?:\s+of)?|confirm|verify|check|state|say|specify|clarify|indicate|"
     r"disclose|find\s+out|look\s+up|know|learn|give\s+me|share)|"
-    r"do\s+you\s+know|any\s+idea|any\s+clue|i\s+wonder|i(?:['’]m|\s+am|\s+was)\s+wondering|wondering)"
+    r"do\s+you\s+(?:happen\s+to\s+)?know|any\s+idea|any\s+clue|i\s+wonder|i(?:['’]m|\s+am|\s+was)\s+wondering|wondering)"
     r"\s*,?\s+(?!about\b|more\b)", re.IGNORECASE)
-_NAME_ONE = re.compile(r"^(?:please\s+)?(?:name|identify)\s+(?:the\s+|a\s+|an\s+)?", re.IGNORECASE)
+_NAME_ONE = re.compile(r"^(?:please\s+|kindly\s+|(?:can|could|would)\s+you\s+(?:please\s+)?|"
+                       r"i(?:['’]d|\s+would|\s+should)\s+be\s+(?:grateful|glad|obliged)\s+if\s+you\s+(?:could|would|can)\s+)?"
+                       r"(?:name|identify)\s+(?:the\s+|a\s+|an\s+)?", re.IGNORECASE)
 _DETERMINER = re.compile(r"^(?:the|a|an|its|his|her|their|this|that|these|those)\b", re.IGNORECASE)
 # A noun phrase's own clause ("the weekday on which it was announced") starts before any verb of the request's.
 _CLAUSE_OPENERS = frozenset("which that who whom whose where when of for in on at by from with behind".split())
@@ -115,18 +139,29 @@ def as_asked(question: str, kind_nouns: frozenset[str] = frozenset()) -> str:
     ("Could you confirm the weekday ...") as the question it makes ("What is the weekday ..."), and a
     bare noun phrase ("midjourney chief exec?") as the question for it. ``kind_nouns``: the nouns that
     name what a bare phrase asks for ("weekday", "chief", "firm")."""
-    text = " ".join(question.strip().split())
-    stated = _TRUE_OR_FALSE.match(text)  # "True or false: Meta took a stake." asks whether it holds
+    text = re.sub(r"\s+(?:->|=>|→)\s+", " — ", " ".join(question.strip().split()))  # "MJ 1st video model -> month?"
+    stated = _TRUE_OR_FALSE.match(text) or _YES_NO_LABEL.match(text)  # "True or false: Meta took a stake."
     text = text[stated.end():] if stated else text
-    text = re.sub(r"^[A-Za-z][\w ,'’-]{0,30}:\s+", "", text)
-    text = _hedges_dropped(_ACCORDING.sub("", text))
+    text = LABEL.sub("", text) if not _NAME_ONE.match(text) else text  # not "Name the platform: ..."
+    blank = _BLANK.search(text)  # "Fill in the blank: it launched in ____." asks what it launched in
+    text = _BLANK.sub("what", text).rstrip(" .") + "?" if blank else text
+    tagged = _YES_NO_TAG.search(text)  # "Meta gets a stake in MJ? Y/N pls confirm"
+    text = text[:tagged.start()].rstrip(" ?.!") + "?" if tagged else _PLEASE_CONFIRM.sub("?", text)
+    text = _OPENER.sub("", _hedges_dropped(_ACCORDING.sub("", text)))
+    regarding = _REGARDING.match(text)  # "With respect to the Meta deal, please confirm whether ..."
+    if regarding and text[regarding.end():].strip():
+        # Background: its names say what the question is about, its other words would outweigh the question's own.
+        named = list(dict.fromkeys(re.sub(r"['’]s$", "", n) for n in _NAMED.findall(regarding.group(1)[1:])
+                                   if any(c.islower() for c in n)))
+        text = text[regarding.end():].rstrip(" ?.!") + (f", about {' and '.join(named)}?" if named else "?")
     text = _TYPED.sub(lambda m: _same_case(_SPELLED_OUT[m.group(1).lower()], m.group(1)), text)
+    text = _REPEATED.sub(r"\1", _FILLERS.sub("", text))  # spoken: "is run by the uh the lab's chief"
     text = _WHO_DID.sub(r"\1 did", text)
     for idiom, plain in _IDIOMS:
         text = idiom.sub(plain, text)
     text = re.sub(r"\b(what|who|where|when|how)['’]s\b", r"\1 is", text, flags=re.IGNORECASE)
     text = _OPENER.sub("", text)
-    text = _asker_lead_dropped(text)
+    text = _topic_asked(_asker_lead_dropped(text))
     request = _REQUEST.match(text)
     if request:
         text = _requested(text[request.end():]) or text
@@ -137,17 +172,31 @@ def as_asked(question: str, kind_nouns: frozenset[str] = frozenset()) -> str:
     if lead and len(_DASH.split(text)) == 1:  # not "Now that ..., where is its money from — who backs it?"
         text = f"{text[lead.end():].rstrip(' ?')}, {lead.group(1)[:1].lower()}{lead.group(1)[1:]}?"
     text = _NAME_ONE.sub("Which ", text)
-    if kind_nouns and _bare_phrase(text, kind_nouns):
+    if (stated or tagged) and not (YES_NO_START.match(text) or WHETHER.match(text)):
+        text = "whether " + text  # "True or false: Meta took a stake.", "Meta video model out yet? Y/N"
+    elif kind_nouns and _bare_phrase(text, kind_nouns):
         text = "What is " + ("" if _DETERMINER.match(text) else "the ") + text
-    elif stated or _statement_asked(text):
+    elif _statement_asked(text):
         text = "whether " + text  # "both reports say the terms weren't disclosed?"
     return text[:1].upper() + text[1:]
 
 
+_NAMED = re.compile(r"\b[\w’'-]*[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")  # "Meta", "xAI", "Gadgets 360"'s "Gadgets"
+_YES_NO_LABEL = re.compile(r"^[\w ]{0,20}\b(?:yes\s+or\s+no|true\s+or\s+false)\s*[:?,.-]\s*", re.IGNORECASE)  # "Quiz, yes or no: ..."
 _TRUE_OR_FALSE = re.compile(r"^(?:true\s+or\s+false|true/false|t/f|fact\s+or\s+fiction|yes\s+or\s+no)\s*[:?,.-]\s*",
                             re.IGNORECASE)
 _ACCORDING = re.compile(r"^according\s+to\s+(?:the|both|these)\s+(?:two\s+)?(?:articles?|reports?|pieces?|stories|sources|"
                         r"coverage|texts?)\s*,\s*", re.IGNORECASE)  # which articles say it is for the passages to show
+_YES_NO_TAG = re.compile(r"[\s?.!,;:—–-]*\(?\b(?:y/n|yes/no|yes\s+or\s+no|true/false|t/f)\b\)?[\s?.!]*"
+                         r"(?:(?:pls|plz|please)\s+confirm\b)?[\s?.!]*(?:[—–-]?\s*(?:need|for|pls|plz|please)\b[^?]*)?$",
+                         re.IGNORECASE)  # "... ? y/n - need for partner brief"
+_PLEASE_CONFIRM = re.compile(r"[\s?.!,;—–-]+(?:pls|plz|please)\s+confirm\b[\s?.!]*$", re.IGNORECASE)
+_REGARDING = re.compile(r"^((?:with\s+(?:respect|regard|reference)\s+to|regarding|concerning|as\s+regards|in\s+relation\s+to|"
+                        r"in\s+connection\s+with|as\s+(?:for|to)|on\s+the\s+(?:subject|topic|matter)\s+of)"
+                        r"\b[^?]*?),\s+(?=(?:please|kindly|could|can|would|identify|name|state|confirm|tell|who|whom|whose|"
+                        r"what|which|where|when|why|how|is|are|was|were|do|does|did|has|have|will)\b)", re.IGNORECASE)
+_NOTE = re.compile(r"^\W*(?:need|pls|plz|please|for|asap|thx|thanks|ty|urgent)\b(?:\s+[\w'’#-]+){0,5}\W*$", re.IGNORECASE)
+_OPTIONS = re.compile(r"\?\s*[\w.]+(?:/[\w.]+)+\s*\?\s*$")
 _HEDGE = r"i\s+(?:think|forget|guess|believe|recall|remember|seem\s+to\s+remember|suppose)"
 _HEDGE_FIRST = re.compile(rf"^(?:{_HEDGE})(?:\s+that)?\s+(?!(?:who|whom|whose|what|which|where|when|why|how)\b)",
                           re.IGNORECASE)  # "I think Alex Wang broke the news ..."
@@ -160,6 +209,11 @@ def _hedges_dropped(text: str) -> str:
     right?"); with several questions, the one asking for something first: "Wasn't there something about its
     video model? What was it called?" asks what it was called, about the video model."""
     text = _HEDGE_LAST.sub("?", _HEDGE_FIRST.sub("", text))
+    asked_last = text.rfind("?")
+    after = text[asked_last + 1:]
+    if 0 < asked_last and not WH.search(after) and (0 < len(after.split()) <= 3 or _NOTE.match(after)):
+        text = text[:asked_last + 1]  # "... posted where? Need platform", "... ? pls confirm for the deck"
+    text = _OPTIONS.sub("?", text)  # "... day of week? Fri/Sat/Sun?"
     asked = [q.strip() for q in re.findall(r"[^?]+\?", text)]
     asked = [q for q in asked if not re.match(rf"^(?:{_HEDGE})\b", q, re.IGNORECASE)]  # "... lab? I think nobody?"
     if len(asked) < 2:
@@ -178,20 +232,48 @@ def _asker_lead_dropped(text: str) -> str:
     if not lead or WH.search(lead.group("lead")) or YES_NO_START.match(text):
         return text
     rest = text[lead.end():]
-    if not (YES_NO_START.match(rest) or WH.search(rest)):
-        return text
     said = lead.group("lead").split()
+    if all(w.lower().strip(",.!:") in _ASKER_WORDS for w in said):
+        return rest  # "Quick check — mill reopened yet?"
+    if not (YES_NO_START.match(rest) or WH.search(rest) or _statement_asked(rest)):
+        return text
     nameless = not any(w[:1].isupper() for w in said[1:])
     if _FIRST_PERSON.match(lead.group("lead")) and not _HEARD.search(lead.group("lead")):
         topic = re.search(r"\b(?:on|about|regarding|into|covering)\s+(.+)$", lead.group("lead"), re.IGNORECASE)
         return f"{rest.rstrip(' ?')}, about {topic.group(1)}?" if topic else rest
-    return rest if len(said) <= 3 and nameless else text
+    asks_itself = YES_NO_START.match(rest) or WH.match(rest)  # not "Image lab boss — reaction posted where?"
+    return rest if len(said) <= 3 and nameless and asks_itself else text
+
+
+# A topic, a dash, then what is asked of it in a few words: "Wang — birth date?", "Wang — leads which group?"
+_TOPIC_DASH = re.compile(r"^(?P<topic>[^—–?]+?)\s+(?:[—–]|--?)\s+(?P<ask>(?:[\w'’/-]+\s*){1,5})\?$")
+
+
+def _topic_asked(text: str) -> str:
+    """Shorthand as a question: "Wang — birth date?" asks "What is the birth date of Wang?", "Wang — leads
+    which Meta group?" asks "Wang leads which Meta group?", "MJ CEO per VentureBeat — who?" asks who is."""
+    found = _TOPIC_DASH.match(text)
+    if not found or YES_NO_START.match(text) or WH.search(found.group("topic")):
+        return text
+    topic, ask = found.group("topic").strip(), found.group("ask").strip()
+    wh = WH.search(ask)
+    if not wh:
+        if YES_NO_START.match(ask) or re.search(r"\b(?:%s|\w+ed)\b" % "|".join(_VERBS), ask, re.IGNORECASE):
+            return text
+        return f"What is the {_DETERMINER.sub('', ask).strip()} of {topic}?"
+    if wh.start() > 0:
+        return f"{topic} {ask}?"
+    return f"{ask}, {topic}?" if len(ask.split()) <= 2 else text  # "... — who?", not "... — which one was it?"
 
 
 def _requested(rest: str) -> str:
     """What a request asks, from the words after it: a question word as it is, "if"/"whether" as yes or no,
     a noun phrase as "What is ...", a clause ("Meta takes a stake") as whether it holds; "" for none."""
-    if re.match(r"^(?:who|whom|whose|what|which|where|when|why|how|whether|the\s+name)\b", rest, re.IGNORECASE):
+    aside = re.match(r"^(whether|if)\s*,\s*([^,]+),\s*(.+)$", rest, re.IGNORECASE)
+    if aside:  # "whether, as of the announcement, Meta had released ..." claims what comes after the aside
+        return f"whether {aside.group(3).rstrip(' ?.!')}, {aside.group(2)}"
+    if re.match(r"^(?:(?:on|in|at|for|from|by|with|to|of|under)\s+)?(?:who|whom|whose|what|which|where|when|why|how|"
+                r"whether|the\s+name)\b", rest, re.IGNORECASE):
         # "tell me who the person in charge of Midjourney is, like ..." asks "who is the person in charge ...".
         return _EMBEDDED.sub(r"\1 \3 \2\4", rest, count=1)
     if re.match(r"^if\s+", rest, re.IGNORECASE):
@@ -219,8 +301,9 @@ _EMBEDDED = re.compile(r"^(who|what)\s+((?:the|its|his|her|their)\s+[^,?]+?)\s+(
 def _bare_phrase(text: str, kind_nouns: frozenset[str]) -> bool:
     """Whether ``text`` is a noun phrase naming what it wants ("weekday meta unveiled the tie-up",
     "alexandr wang date of birth") rather than a question or a statement."""
-    if YES_NO_START.match(text) or re.search(r"\b(?:what|which|how|why)\b", text, re.IGNORECASE):
-        return False
+    if (YES_NO_START.match(text) or re.search(r"\b(?:what|which|how|why)\b|\b(?:who|where|when)\W*$", text, re.IGNORECASE)
+            or re.search(r"\b(?:yet|already)\W*$", text, re.IGNORECASE)):
+        return False  # "Meta video model released yet?" asks whether
     if len(_DASH.split(text)) > 1 or re.search(r"[.?!;,]\s+\S", text):
         return False  # a statement, then the question: "Midjourney's CEO commented. Did he say ...?"
     if re.match(r"^(?:who|whom|whose|where|when|whether|if)\b", text, re.IGNORECASE):
@@ -241,7 +324,8 @@ _VERBS = frozenset("get gets got give gives gave take takes took have make makes
 
 def _statement_asked(text: str) -> bool:
     """A statement typed with a question mark: it asks whether it holds."""
-    return (text.rstrip().endswith("?") and len(text.split()) >= 4 and not WH.search(text)
+    return (text.rstrip().endswith("?") and (len(text.split()) >= 4 or re.search(r"\b(?:yet|already)\W*$", text) is not None)
+            and not WH.search(text)
             and not YES_NO_START.match(text) and not WHETHER.match(text))
 
 
@@ -347,9 +431,75 @@ def _names_as_written(question: str, texts: list[str]) -> str:
         full = set(re.findall(rf"\b({re.escape(match.group(1))}[a-z]+)\s+{re.escape(match.group(2))}\b", said))
         return full.pop() if len(full) == 1 else match.group(1)
 
+    def expanded(match: re.Match) -> str:
+        short = match.group()
+        if re.search(rf"\b{short}\b", said):
+            return short
+        full = {name for name in re.findall(r"\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*", said) if _abbreviates(short, name)}
+        return full.pop() if len(full) == 1 else short
+
+    def lettered(match: re.Match) -> str:
+        joined = re.sub(r"\s+", "", match.group()).upper()
+        return joined if re.search(rf"\b{joined}\b", said) else match.group()
+
+    def numbered(match: re.Match) -> str:
+        digits = _spoken_number(match.group().lower().split())
+        return digits if len(digits) >= 2 and re.search(rf"\b{digits}\b", said) else match.group()  # not "one"
+
+    question = re.sub(r"(?<![\w'’])[a-zA-Z](?:\s+[a-zA-Z]){1,3}\b", lettered, question)  # spoken: "a i", "c e o"
+    question = re.sub(rf"\b(?:{_NUMBER_WORDS})(?:\s+(?:{_NUMBER_WORDS}))*\b", numbered, question, flags=re.IGNORECASE)
+    question = re.sub(r"(?<![\w/])[A-Z]{2,4}(?![\w/])", expanded, question)  # "MJ" for Midjourney, "FB" for Facebook
     question = re.sub(r"\b([A-Z][a-z]+)-([a-z]+)\b", joined, question)
     question = re.sub(r"\b([A-Za-z]{3,})(\d+)\b", spaced, question)
     return re.sub(r"\b([A-Z][a-z]{2,})(?=\s+([A-Z][a-z]+)\b)", first_named, question)
+
+
+_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen " \
+         "seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_NUMBER_WORDS = "|".join(_UNITS + _TENS + ["hundred"])
+
+
+def _spoken_number(words: list[str]) -> str:
+    """The digits of a number said in words: "three sixty" → "360" (as a name says it), "three hundred and
+    sixty" → "360", "twenty five" → "25"; "" when the words are no number."""
+    values = []
+    for word in words:
+        if word == "hundred" and values and values[-1] < 10:
+            values[-1] *= 100
+        elif word in _TENS:
+            values.append(10 * (2 + _TENS.index(word)))
+        elif word in _UNITS:
+            if values and values[-1] % 100 and values[-1] >= 20 and values[-1] % 10 == 0:
+                values[-1] += _UNITS.index(word)  # "twenty five"
+            elif values and values[-1] % 100 == 0 and values[-1] >= 100:
+                values[-1] += _UNITS.index(word)  # "three hundred six"
+            else:
+                values.append(_UNITS.index(word))
+        else:
+            return ""
+    if len(values) == 2 and values[0] >= 100 and values[1] < 100:
+        return str(values[0] + values[1])  # "three hundred sixty"
+    return "".join(str(v) for v in values)  # "three sixty", as spoken names are
+
+
+def _abbreviates(short: str, name: str) -> bool:
+    """Whether ``short`` is ``name``'s initials ("MSL", Meta Superintelligence Labs), or the letters that start
+    the word and a part of it ("MJ", Midjourney)."""
+    words = name.split()
+    if len(words) > 1:
+        return len(words) == len(short) and all(w[0] == c for w, c in zip(words, short))
+    if "".join(c for c in name if c.isupper()) == short and len(short) > 1:
+        return True  # "VB", VentureBeat
+    rest = name[1:].lower()
+    if name[0] != short[0] or len(name) < 3 * len(short) or not name[1:].islower():
+        return False
+    for letter in short[1:].lower():
+        at = rest.find(letter, 1)
+        if at < 0:
+            return False
+        rest = rest[at + 1:]
+    return True
 
 
 @lru_cache(maxsize=4096)

@@ -117,6 +117,60 @@ def test_a_name_written_another_way_takes_the_passages_way_of_writing_it():
     assert respelled("Was the mood mid-range?", texts) == "Was the mood mid-range?"  # written so already
 
 
+def test_a_short_form_of_a_name_is_the_name_the_passages_give_it():
+    texts = ["Crumbworks and Harbour Mill Foods agreed a deal, Crumbworks CEO Maria Lopez said."]
+    assert respelled("Need: CW CEO name", texts) == "Need: Crumbworks CEO name"  # letters of the word's parts
+    assert respelled("Did HMF sign?", texts) == "Did Harbour Mill Foods sign?"  # initials
+    assert respelled("Did the CEO of CW sign?", texts) == "Did the CEO of Crumbworks sign?"  # "CEO" is written so
+    assert respelled("Who won the NBA title?", texts) == "Who won the NBA title?"  # nothing it could be
+    assert respelled("Did VB report it?", ["VentureBeat reported it."]) == "Did VentureBeat report it?"  # its capitals
+
+
+def test_spoken_letters_numbers_and_fillers_read_as_written():
+    texts = ["Crumbworks spoke to Radio 360 about its AI plans, CEO Maria Lopez said."]
+    assert respelled("did radio three sixty talk to the c e o about a i", texts) == "did radio 360 talk to the CEO about AI"
+    assert respelled("is it one or two of them", texts) == "is it one or two of them"  # no number they write
+    assert slots.as_asked("who is um the uh the CEO") == "Who is the CEO"
+
+
+def test_shorthand_and_formal_requests_ask_what_they_stand_for():
+    assert slots.as_asked("Bakery owns a stake in the mill? Y/N pls confirm") == "Whether Bakery owns a stake in the mill?"
+    assert slots.as_asked("Quick check — mill reopened yet?") == "Whether mill reopened yet?"
+    assert slots.as_asked("Lopez — birth date?") == "What is the birth date of Lopez?"
+    assert slots.as_asked("Lopez — runs which firm? Need exact name") == "Lopez runs which firm?"
+    assert slots.as_asked("Mill buyer per both reports — who?") == "Who, Mill buyer per both reports?"
+    assert slots.as_asked("Lopez = bakery CEO?") == "Whether Lopez is bakery CEO?"
+    assert slots.as_asked("Mill sold on which day? Mon/Tue/Wed?") == "Mill sold on which day?"  # choices offered
+    assert (slots.as_asked("Please confirm whether, as of the sale, the bakery had reopened.")
+            == "Whether the bakery had reopened, as of the sale")  # the aside is not the claim
+    assert (slots.as_asked("With respect to the sale, please identify the buyer of the mill.")
+            == "Which buyer of the mill?")
+    assert (slots.as_asked("With respect to the Acme and Globex talks, please confirm whether they signed.")
+            == "Whether they signed, about Acme and Globex?")  # background: only its names stay
+    assert slots.as_asked("Kindly state the day the mill reopened.") == "What is the day the mill reopened."
+    assert (slots.as_asked("Fill in the blank: the bakery reopened in ______.")
+            == "The bakery reopened in what?")
+    assert slots.as_asked("Has the bakery put out a new loaf?") == "Has the bakery released a new loaf?"
+    assert slots.as_asked("Will the bakery put out a loaf?") == "Will the bakery release a loaf?"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Bakery owns a stake in the mill? Y/N", slots.YES_NO),
+    ("Lopez — birth date? pls confirm", slots.DATE),
+    ("Lopez — runs which firm?", slots.ORGANISATION),
+    ("Please confirm whether, pursuant to the deal, the bakery will license the recipe.", slots.YES_NO),
+    ("I should be grateful if you could identify the chief executive of the bakery.", slots.PERSON),
+    ("Do you happen to know which month they reopened the mill?", slots.DATE),
+    ("Lopez's bakery ties up with which co.?", slots.ORGANISATION),
+    ("Bakery buys mill? y/n - need for the board", slots.YES_NO),  # a note after the tag
+    ("Lopez dob? pls", slots.DATE),
+    ("Bakery headcount - # employees?", slots.NUMBER),
+    ("Lopez 1st bakery opened -> month? need for the deck", slots.DATE),  # an arrow for a dash, a note after
+])
+def test_shorthand_and_formal_requests_are_read_for_what_they_ask(question, kind):
+    assert slots.answer_kind(question) == kind
+
+
 def test_a_question_after_a_full_stop_is_found_when_typed_in_lower_case():
     assert tail_question("the mill reopened. did the owner attend?") == "did the owner attend?"
 
