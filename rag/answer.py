@@ -16,6 +16,7 @@ from .citations import Citation, Claim, cite, embed_cached
 from .embeddings import embedder_id, get_embedder
 from .errors import NewsqaError
 from .followup import Turn, carried_files, standalone
+from .preamble import read_with_setup
 from .llm import chat_backend, get_chat_model
 from .query import Query
 from .retrieval import HybridRetriever, Retrieved, evidence_gaps, first_of_each_article
@@ -156,10 +157,10 @@ class Engine:
         carried = carried_files(asked, history)
         query, gaps, retrieved = self._search(retriever, question, carried)
         texts = [r.chunk.text for r in retrieved]
-        cased = respelled(truecased(question, texts), texts)
+        cased = read_with_setup(respelled(truecased(question, texts), texts), texts)
         if cased != question:
-            # "is alexandr wang midjourneys ceo", "the partnershp": read and searched again with the names and
-            # words as the articles write them
+            # "is alexandr wang midjourneys ceo", "the partnershp", "My nephew uses Midjourney. Who runs that
+            # company?": read and searched again with the names and words as the articles write them
             question = cased
             query, gaps, retrieved = self._search(retriever, question, carried)
         timings = {"retrieval_s": time.perf_counter() - started}

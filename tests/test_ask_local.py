@@ -60,6 +60,16 @@ def test_question_the_articles_do_not_answer_abstains(seeded_settings, question)
     ("which billionaire's ai company was in talks w/ midjourney before meta", "xAI"),
     ("Quick one for the notes: what day of the week did the Facebook giant spill the beans on its Midjourney hookup?",
      "Saturday"),  # idioms in plain words
+    # The set-up before the question: its names and words count, the detail the asker doubts does not.
+    ("A colleague told me Alexandr Wang broke the Midjourney news in a LinkedIn post. Which platform did he actually "
+     "use to announce it?", "Threads"),
+    ("Someone at lunch said Meta went public with the Midjourney deal on a Friday. Which day of the week was it really?",
+     "Saturday"),
+    ("My friend thinks Midjourney is run by Alexandr Wang. Who is actually the company's chief executive?", "David Holz"),
+    # Shorthand and speech: "MJ" is Midjourney, "Y/N" asks yes or no, "three sixty" and "c e o" are as written.
+    ("Need: MJ CEO name", "David Holz"),
+    ("Wang = MJ CEO? Y/N pls confirm", "No"),
+    ("who's the guy that gadgets three sixty calls midjourney's c e o and uh venturebeat calls the founder", "David Holz"),
 ])
 def test_questions_typed_the_way_people_type_them_get_the_answer(seeded_settings, question, expected):
     answer = ask(question, settings=seeded_settings)
