@@ -180,8 +180,8 @@ def _head_noun(after: list[str], rest: str) -> str:
     """The noun a "which"/"what" asks about: "which NBA team" → team, "what day of the week" → day,
     "what was Meta's quarterly revenue" → revenue."""
     for i, word in enumerate(after):
-        if word in _KIND_OF_NOUN:
-            return word
+        if word in _KIND_OF_NOUN and not (i + 1 < len(after) and after[i + 1] in _KIND_OF_NOUN):
+            return word  # a compound's last noun: "the release month" asks for a month
         if word in ("of", "did", "does", "do", "has", "had", "will", "would", "could", "can", "should", "might") or (
                 i > 0 and word in _COPULAS):
             break

@@ -68,6 +68,7 @@ _IDENTITY = re.compile(r"^(?:[Ii]s|[Ww]as)\s+(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z
                        r"(?:(?:also|still|really|actually|now)\s+)?"
                        r"(?P<role>(?:the|a|an)\s+[^?]+?|[A-Z][\w&.-]*['’]s\s+[^?]+?)\s*\??$")  # "the CEO of Y", "Y's CEO"
 _WHOSE = re.compile(r"\b(?i:which|what)\s+(?:[\w-]+\s+){0,2}?[a-z][\w-]*['’]s\s")  # "which billionaire's venture", not "which Meta's"
+_GEOGRAPHIC = re.compile(r"\b(?:city|cities|country|countries|town|state|region|continent|capital)\b", re.IGNORECASE)
 _LEADING_PREPOSITION = re.compile(r"^(?:in|on|at|by|since|from)\s+", re.IGNORECASE)
 _PHRASE_ASKED = re.compile(r"\b(?:phrase|catchphrase|slogan|motto|words|wording|term|label|quote|call(?:s|ed)?|dub(?:s|bed)?|"
                            r"describ(?:e|es|ed))\b", re.IGNORECASE)
@@ -886,7 +887,8 @@ def _candidates(sentence: str, question: str, kind: str, people: list[frozenset[
     asks for something else; for a place, a name ``text`` puts where places go ("in Leeds", "on X")."""
     return [c for c in slots.spans(sentence, kind)
             if slots.answers_slot(c, sentence, question, kind) and not _is_person(c, people)
-            and (kind != slots.PLACE or slots.placed(c, text or sentence)) and not _opener(c, sentence, text)
+            and (kind != slots.PLACE or slots.placed(c, text or sentence, only_places=bool(_GEOGRAPHIC.search(question))))
+            and not _opener(c, sentence, text)
             and (kind != slots.PERSON or not slots.placed(c, text or sentence, only_places=True))  # not "Menlo Park"
             and not _owned_only(c, sentence, question, kind)]
 

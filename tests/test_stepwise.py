@@ -586,3 +586,11 @@ def test_staying_is_remaining(embedder):
                       [herald, courier], sources=["The Herald", "The Courier"])
     assert draft.text.startswith("Yes")
 
+
+
+def test_a_city_is_a_name_put_where_only_places_go():
+    from rag.stepwise import _candidates
+
+    assert _candidates("The show streams on Instagram.", "Which city hosts the show?", slots.PLACE) == []
+    assert _candidates("The show opens in Leeds.", "Which city hosts the show?", slots.PLACE) == ["Leeds"]
+    assert _candidates("He posted on Instagram.", "Where did he post it?", slots.PLACE) == ["Instagram"]  # a medium
