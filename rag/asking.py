@@ -22,6 +22,7 @@ AUXILIARY = ("is are was were do does did has have had can could will would shou
 YES_NO_START = re.compile(rf"^(?:{'|'.join(map(re.escape, AUXILIARY))})\b", re.IGNORECASE)
 WH = re.compile(r"\b(who|whom|whose|what|which|where|when|why|how)\b", re.IGNORECASE)
 _FILLERS = re.compile(r"(?:,\s*)?\b(?:um+|uh+|erm+|er|uhm|hmm+)\b,?\s*", re.IGNORECASE)
+_LIKE = re.compile(r"\b(still|just|really|and|but|so|is|are|was|were|that)\s+like\s+(?=[a-z])", re.IGNORECASE)  # spoken
 _REPEATED = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
 _BLANK = re.compile(r"(?:\b(?:a|an|the)\s+)?_{2,}")
 LABEL = re.compile(r"^[A-Za-z][\w ,'’-]{0,30}:\s+")  # "Quick check: ...", "Riddle: ..."
@@ -90,6 +91,12 @@ _IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\s*,\s*(?:as\s+reported|reportedly|if\s+any|as\s+it\s+(?:was|is)\s+reported)\s*,\s*", " "),  # asides
     (r"\b(?:aforementioned|aforesaid|said\s+(?=arrangement|agreement|partnership|deal))\s*", ""),
     (r"\bthe\s+entity\s+(?=[A-Z])", ""),
+    (r"\b(?:serves|served|serving)\s+as\b", "is"),  # "the individual who currently serves as its CEO"
+    (r"\bann\.(?=\s|\?|$)", "announcement"),
+    (r"\best\.(?=\s)", "established"),
+    (r"\b(?:holds|occupies)\s+the\s+(?:office|position|post|role|title|job)\s+of\s+", "is the "),
+    (r"\b(?:hold|occupy)\s+the\s+(?:office|position|post|role|title|job)\s+of\s+", "be the "),
+    (r"\b(?:held|occupied)\s+the\s+(?:office|position|post|role|title|job)\s+of\s+", "was the "),
     (r"\b(the|a|an|its|his|her|their)\s+(?:relevant|respective|particular|specific|exact|precise)\s+", r"\1 "),
     (r"\b(which|what)\s+co\b\.?", r"\1 company"),
     (r"\b(will|would|to|can|could|might)\b((?:\s+\w+){0,2}?)\s+put\s+out\b", r"\1\2 release"),
@@ -116,18 +123,19 @@ _WHO_DID = re.compile(r"\b(where|who|what|when|how|why)['’]d\b", re.IGNORECASE
 
 # Said before the question, not part of it: "So, who ...", "Wait, does ...", "Quick question: ...".
 _OPENER = re.compile(r"^(?:(?:so|and|but|ok|okay|well|wait|hey|hmm+|oh|also|actually|btw|just\s+curious|"
-                     r"out\s+of\s+curiosity|quick\s+question|one\s+more\s+thing|for\s+the\s+record)\b[,!.:]?\s+)+",
+                     r"out\s+of\s+curiosity|quick\s+question|one\s+more\s+thing|for\s+the\s+record|"
+                     r"for\s+(?:our|my|your)\s+records?)\b[,!.:]?\s+)+",
                      re.IGNORECASE)
 _REQUEST = re.compile(
     r"^(?:(?:(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+)?|please\s+|kindly\s+|"
     r"i(?:['’]d|\s+would)\s+like\s+(?:you\s+)?to\s+|i\s+(?:want|need)\s+(?:you\s+)?to\s+|help\s+me\s+|"
-    r"i(?:['’]d|\s+would|\s+should)\s+be\s+(?:grateful|glad|obliged)\s+if\s+you\s+(?:could|would|can)\s+)?"
+    r"(?:i|we)(?:['’]d|\s+would|\s+should)\s+be\s+(?:grateful|glad|obliged)\s+if\s+you\s+(?:could|would|can)\s+)?"
     r"(?:tell\s+me|show\s+me|let\s+me\s+know|remind\s+me(?:\s+of)?|confirm|verify|check|state|say|specify|clarify|indicate|"
     r"disclose|find\s+out|look\s+up|know|learn|give\s+me|share)|"
     r"do\s+you\s+(?:happen\s+to\s+)?know|any\s+idea|any\s+clue|i\s+wonder|i(?:['’]m|\s+am|\s+was)\s+wondering|wondering)"
     r"\s*,?\s+(?!about\b|more\b)", re.IGNORECASE)
 _NAME_ONE = re.compile(r"^(?:please\s+|kindly\s+|(?:can|could|would)\s+you\s+(?:please\s+)?|"
-                       r"i(?:['’]d|\s+would|\s+should)\s+be\s+(?:grateful|glad|obliged)\s+if\s+you\s+(?:could|would|can)\s+)?"
+                       r"(?:i|we)(?:['’]d|\s+would|\s+should)\s+be\s+(?:grateful|glad|obliged)\s+if\s+you\s+(?:could|would|can)\s+)?"
                        r"(?:name|identify)\s+(?:the\s+|a\s+|an\s+)?", re.IGNORECASE)
 _DETERMINER = re.compile(r"^(?:the|a|an|its|his|her|their|this|that|these|those)\b", re.IGNORECASE)
 # A noun phrase's own clause ("the weekday on which it was announced") starts before any verb of the request's.
@@ -155,7 +163,7 @@ def as_asked(question: str, kind_nouns: frozenset[str] = frozenset()) -> str:
                                    if any(c.islower() for c in n)))
         text = text[regarding.end():].rstrip(" ?.!") + (f", about {' and '.join(named)}?" if named else "?")
     text = _TYPED.sub(lambda m: _same_case(_SPELLED_OUT[m.group(1).lower()], m.group(1)), text)
-    text = _REPEATED.sub(r"\1", _FILLERS.sub("", text))  # spoken: "is run by the uh the lab's chief"
+    text = _REPEATED.sub(r"\1", _LIKE.sub(r"\1 ", _FILLERS.sub("", text)))  # spoken: "run by the uh the lab's chief"
     text = _WHO_DID.sub(r"\1 did", text)
     for idiom, plain in _IDIOMS:
         text = idiom.sub(plain, text)
@@ -169,7 +177,9 @@ def as_asked(question: str, kind_nouns: frozenset[str] = frozenset()) -> str:
     text = _NEGATIVE_ASKING.sub(lambda m: _same_case(_POSITIVE.get((m.group(2) or "").lower()) or
                                                      (m.group(1) or m.group(3)).lower(), m.group()), text)
     lead = _LEADING_CLAUSE.match(text)
-    if lead and len(_DASH.split(text)) == 1:  # not "Now that ..., where is its money from — who backs it?"
+    if lead and YES_NO_START.match(text[lead.end():]):
+        text = text[lead.end():]  # "At the time of the deal, had Meta ...?": the claim is about Meta, not the deal
+    elif lead and len(_DASH.split(text)) == 1:  # not "Now that ..., where is its money from — who backs it?"
         text = f"{text[lead.end():].rstrip(' ?')}, {lead.group(1)[:1].lower()}{lead.group(1)[1:]}?"
     text = _NAME_ONE.sub("Which ", text)
     if (stated or tagged) and not (YES_NO_START.match(text) or WHETHER.match(text)):
@@ -178,6 +188,9 @@ def as_asked(question: str, kind_nouns: frozenset[str] = frozenset()) -> str:
         text = "What is " + ("" if _DETERMINER.match(text) else "the ") + text
     elif _statement_asked(text):
         text = "whether " + text  # "both reports say the terms weren't disclosed?"
+    # "whether Wang is the CEO of X" asks what "Is Wang the CEO of X?" asks
+    text = re.sub(r"^whether\s+([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)\s+(is|was)\s+(?=(?:the|a|an)\s)",
+                  lambda m: f"{m.group(2).capitalize()} {m.group(1)} ", text, flags=re.IGNORECASE)
     return text[:1].upper() + text[1:]
 
 
@@ -193,7 +206,7 @@ _YES_NO_TAG = re.compile(r"[\s?.!,;:—–-]*\(?\b(?:y/n|yes/no|yes\s+or\s+no|tr
 _PLEASE_CONFIRM = re.compile(r"[\s?.!,;—–-]+(?:pls|plz|please)\s+confirm\b[\s?.!]*$", re.IGNORECASE)
 _REGARDING = re.compile(r"^((?:with\s+(?:respect|regard|reference)\s+to|regarding|concerning|as\s+regards|in\s+relation\s+to|"
                         r"in\s+connection\s+with|as\s+(?:for|to)|on\s+the\s+(?:subject|topic|matter)\s+of)"
-                        r"\b[^?]*?),\s+(?=(?:please|kindly|could|can|would|identify|name|state|confirm|tell|who|whom|whose|"
+                        r"\b[^?]*?),\s+(?=(?:please|kindly|could|can|would|identify|name|state|confirm|tell|i|we|who|whom|whose|"
                         r"what|which|where|when|why|how|is|are|was|were|do|does|did|has|have|will)\b)", re.IGNORECASE)
 _NOTE = re.compile(r"^\W*(?:need|pls|plz|please|for|asap|thx|thanks|ty|urgent)\b(?:\s+[\w'’#-]+){0,5}\W*$", re.IGNORECASE)
 _OPTIONS = re.compile(r"\?\s*[\w.]+(?:/[\w.]+)+\s*\?\s*$")
@@ -246,7 +259,7 @@ def _asker_lead_dropped(text: str) -> str:
 
 
 # A topic, a dash, then what is asked of it in a few words: "Wang — birth date?", "Wang — leads which group?"
-_TOPIC_DASH = re.compile(r"^(?P<topic>[^—–?]+?)\s+(?:[—–]|--?)\s+(?P<ask>(?:[\w'’/-]+\s*){1,5})\?$")
+_TOPIC_DASH = re.compile(r"^(?P<topic>[^?]+?)\s+(?:[—–]|--?)\s+(?P<ask>(?:[\w'’/-]+\s*){1,5})\?$")
 
 
 def _topic_asked(text: str) -> str:
@@ -448,7 +461,20 @@ def _names_as_written(question: str, texts: list[str]) -> str:
 
     question = re.sub(r"(?<![\w'’])[a-zA-Z](?:\s+[a-zA-Z]){1,3}\b", lettered, question)  # spoken: "a i", "c e o"
     question = re.sub(rf"\b(?:{_NUMBER_WORDS})(?:\s+(?:{_NUMBER_WORDS}))*\b", numbered, question, flags=re.IGNORECASE)
+    def run_together(text: str) -> str:
+        for first, second in re.findall(r"(?=\b([A-Za-z]{3,})\s+([A-Za-z]{3,})\b)", text):
+            found = re.search(rf"\b{first}{second}\b", said, re.IGNORECASE)
+            if found and not re.search(rf"\b{first}\s+{second}\b", said, re.IGNORECASE):
+                text = re.sub(rf"\b{first}\s+{second}\b", found.group(), text)
+        return text
+
+    def lettered_number(match: re.Match) -> str:
+        full = set(re.findall(rf"\b{match.group(1)}[a-z]+\s+{match.group(2)}\b", said))
+        return full.pop() if len(full) == 1 and match.group() not in said else match.group()
+
     question = re.sub(r"(?<![\w/])[A-Z]{2,4}(?![\w/])", expanded, question)  # "MJ" for Midjourney, "FB" for Facebook
+    question = re.sub(r"\b([A-Z])(\d{2,4})\b", lettered_number, question)  # "G360" for Gadgets 360
+    question = run_together(question)  # "venture beat" for VentureBeat
     question = re.sub(r"\b([A-Z][a-z]+)-([a-z]+)\b", joined, question)
     question = re.sub(r"\b([A-Za-z]{3,})(\d+)\b", spaced, question)
     return re.sub(r"\b([A-Z][a-z]{2,})(?=\s+([A-Z][a-z]+)\b)", first_named, question)

@@ -20,7 +20,7 @@ from .described import holder_named
 from .slots import persons
 from .text import STOPWORDS, names, query_terms
 
-_END = re.compile(r"[.!?]+[\"”’')]*\s+")
+_END = re.compile(r"[.!]+[\"”’')]*\s+(?=[A-Z\"“0-9])|\?+[\"”’')]*\s+")  # not "exec who ann. deal on Threads"
 _ABBREVIATED = re.compile(r"(?:\b(?:mr|mrs|ms|dr|prof|st|jr|sr|inc|corp|ltd|co|vs|etc)|(?<![\w])[a-z]|\.[a-z])\.$",
                           re.IGNORECASE)  # "Mr. Wang", "U.S. firms": no sentence ends there
 _ASKS = re.compile(r"^(?:(?:so|and|but|ok|okay|well|now)\W+)?(?:who|whom|whose|what|which|where|when|why|how|whether|"
@@ -56,6 +56,9 @@ _REFERS = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|there|thos
 # What the asker is unsure of, left out: "..., I think he said it was on Instagram", "..., maybe in March".
 _HEDGED_CLAUSE = re.compile(r"(?:,\s*|\s+)(?:and\s+)?(?:i\s+think|i\s+believe|i\s+want\s+to\s+say|pretty\s+sure|"
                             r"maybe|perhaps|probably|i\s+guess|if\s+i\s+remember)\b[^.?!]*", re.IGNORECASE)
+# The asker's own state, not the story's: "..., I'm hoping they show more", "I'm curious how big it is".
+_ASKERS_OWN = re.compile(r"(?:^|,\s*)(?:and\s+|but\s+)?i(?:['’]m|\s+am|\s+was|['’]d|\s+would|\s+hope|\s+want|\s+wonder|"
+                         r"\s+have\s+no\s+idea)\b[^,.]*", re.IGNORECASE)
 _SAYS_LITTLE = frozenset("actually really exactly called name happen know tell please confirm curious wondering "
                          "wonder kind thing one".split())
 OWN_WORDS = 2  # a question with this few words of its own (one more, saying "that") takes the set-up's words too
@@ -78,8 +81,9 @@ def read_with_setup(text: str, passages: list[str]) -> str:
     if not setup or any(p.rstrip().endswith("?") and _asks_something(p) for p in setup) or not _asks_something(asked):
         return text
     # "Meta's chief AI officer posted it. Which app ...?": the post's holder is whom "he" means.
-    told = [holder_named(_HEDGED_CLAUSE.sub("", _REPORTED.sub("", LABEL.sub("", p))).rstrip(" .!?"), passages)
-            for p in setup]
+    told = [holder_named(_ASKERS_OWN.sub("", _HEDGED_CLAUSE.sub("", _REPORTED.sub("", LABEL.sub("", p)))).strip(" ,.!?"),
+                         passages) for p in setup]
+    told = [t for t in told if t]
     if _CHECKS.match(asked):
         return f"Is it true that {_lower_first(told[-1])}?"
     named = _NAME_IT.match(asked)
@@ -102,7 +106,7 @@ def read_with_setup(text: str, passages: list[str]) -> str:
     if YES_NO_START.match(question):  # its claim is its own: the set-up's may be what it doubts
         missing = [n for n in things if n.lower() not in question.lower()]
         refers = _REFERS.search(question)
-        return f"{question.rstrip(' ?.!')}, about {' and '.join(missing)}?" if missing and refers else question
+        return f"{question.rstrip(' ?.!')}, about {missing[0]}?" if len(missing) == 1 and refers else question
     own = [w for w in query_terms(question) if w not in _SAYS_LITTLE
            and not any(w in n.lower().split() for n in _names(question))]
     if not own:  # "What is it?": the set-up says what, as typed

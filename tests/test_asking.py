@@ -124,6 +124,8 @@ def test_a_short_form_of_a_name_is_the_name_the_passages_give_it():
     assert respelled("Did the CEO of CW sign?", texts) == "Did the CEO of Crumbworks sign?"  # "CEO" is written so
     assert respelled("Who won the NBA title?", texts) == "Who won the NBA title?"  # nothing it could be
     assert respelled("Did VB report it?", ["VentureBeat reported it."]) == "Did VentureBeat report it?"  # its capitals
+    assert respelled("did venture beat and G360 report it", ["VentureBeat and Gadgets 360 reported it."]) == (
+        "did VentureBeat and Gadgets 360 report it")  # said apart, or a letter and a number
 
 
 def test_spoken_letters_numbers_and_fillers_read_as_written():
@@ -131,6 +133,7 @@ def test_spoken_letters_numbers_and_fillers_read_as_written():
     assert respelled("did radio three sixty talk to the c e o about a i", texts) == "did radio 360 talk to the CEO about AI"
     assert respelled("is it one or two of them", texts) == "is it one or two of them"  # no number they write
     assert slots.as_asked("who is um the uh the CEO") == "Who is the CEO"
+    assert slots.as_asked("is the mill still like open") == "Is the mill still open"
 
 
 def test_shorthand_and_formal_requests_ask_what_they_stand_for():
@@ -141,6 +144,10 @@ def test_shorthand_and_formal_requests_ask_what_they_stand_for():
     assert slots.as_asked("Mill buyer per both reports — who?") == "Who, Mill buyer per both reports?"
     assert slots.as_asked("Lopez = bakery CEO?") == "Whether Lopez is bakery CEO?"
     assert slots.as_asked("Mill sold on which day? Mon/Tue/Wed?") == "Mill sold on which day?"  # choices offered
+    assert (slots.as_asked("Please indicate whether Maria Lopez holds the office of chief executive of the bakery.")
+            == "Is Maria Lopez the chief executive of the bakery.")
+    assert (slots.as_asked("Quiz, yes or no: at the time of the sale, had the bakery already reopened?")
+            == "Had the bakery already reopened?")  # the claim is the bakery's, not the sale's
     assert (slots.as_asked("Please confirm whether, as of the sale, the bakery had reopened.")
             == "Whether the bakery had reopened, as of the sale")  # the aside is not the claim
     assert (slots.as_asked("With respect to the sale, please identify the buyer of the mill.")
@@ -165,6 +172,7 @@ def test_shorthand_and_formal_requests_ask_what_they_stand_for():
     ("Bakery buys mill? y/n - need for the board", slots.YES_NO),  # a note after the tag
     ("Lopez dob? pls", slots.DATE),
     ("Bakery headcount - # employees?", slots.NUMBER),
+    ("What is the release month of the loaf?", slots.DATE),  # a compound's last noun
     ("Lopez 1st bakery opened -> month? need for the deck", slots.DATE),  # an arrow for a dash, a note after
 ])
 def test_shorthand_and_formal_requests_are_read_for_what_they_ask(question, kind):

@@ -34,6 +34,9 @@ PASSAGES = [
     ("Name the figure: what did Acme pay for the mill?", "what did Acme pay for the mill?"),
     # what the asker is unsure of ("I think ...?") is left out, even when it ends with a question mark
     ("A friend told me Acme bought the mill, I think on a Friday? Which day was it?", "Which day was it, Acme bought the mill?"),
+    # the asker's own hopes are not the story's
+    ("With all this news from Acme, I'm hoping they show more at the next fair. Which city is hosting it?",
+     "Which city is hosting it, with all this news from Acme?"),
     # "over there" is the one company the set-up names
     ("I was told Acme Foods is hiring. Who's the boss over there?", "Who's the boss at Acme Foods?"),
 ])
