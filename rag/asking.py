@@ -161,7 +161,10 @@ def as_asked(question: str, kind_nouns: frozenset[str] = frozenset()) -> str:
         # Background: its names say what the question is about, its other words would outweigh the question's own.
         named = list(dict.fromkeys(re.sub(r"['’]s$", "", n) for n in _NAMED.findall(regarding.group(1)[1:])
                                    if any(c.islower() for c in n)))
-        text = text[regarding.end():].rstrip(" ?.!") + (f", about {' and '.join(named)}?" if named else "?")
+        rest = text[regarding.end():].rstrip(" ?.!")
+        if named:  # "With reference to Midjourney's funding, please state who its investors are": Midjourney's
+            rest = re.sub(r"\bits\b", f"{named[0]}'s", rest, count=1)
+        text = rest + (f", about {' and '.join(named)}?" if named else "?")
     text = _TYPED.sub(lambda m: _same_case(_SPELLED_OUT[m.group(1).lower()], m.group(1)), text)
     text = _REPEATED.sub(r"\1", _LIKE.sub(r"\1 ", _FILLERS.sub("", text)))  # spoken: "run by the uh the lab's chief"
     text = _WHO_DID.sub(r"\1 did", text)
@@ -307,7 +310,8 @@ def _requested(rest: str) -> str:
     return "whether " + rest
 
 
-_EMBEDDED = re.compile(r"^(who|what)\s+((?:the|its|his|her|their)\s+[^,?]+?)\s+(is|are|was|were)\b(?=\s*(?:[,?]|$))(.*)$",
+_EMBEDDED = re.compile(r"^(who|what)\s+((?:the|its|his|her|their)\s+[^,?]+?|[A-Z][\w’'-]*['’]s\s+[^,?]+?)\s+(is|are|was|were)\b"
+                       r"(?=\s*(?:[,?]|$))(.*)$",
                        re.IGNORECASE)
 
 

@@ -17,7 +17,7 @@ import re
 
 from .asking import LABEL, WH, YES_NO_START
 from .described import holder_named
-from .slots import persons
+from .slots import YES_NO, answer_kind, persons
 from .text import STOPWORDS, names, query_terms
 
 _END = re.compile(r"[.!]+[\"”’')]*\s+(?=[A-Z\"“0-9])|\?+[\"”’')]*\s+")  # not "exec who ann. deal on Threads"
@@ -57,7 +57,7 @@ _REFERS = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|there|thos
 _HEDGED_CLAUSE = re.compile(r"(?:,\s*|\s+)(?:and\s+)?(?:i\s+think|i\s+believe|i\s+want\s+to\s+say|pretty\s+sure|"
                             r"maybe|perhaps|probably|i\s+guess|if\s+i\s+remember)\b[^.?!]*", re.IGNORECASE)
 # The asker's own state, not the story's: "..., I'm hoping they show more", "I'm curious how big it is".
-_ASKERS_OWN = re.compile(r"(?:^|,\s*)(?:and\s+|but\s+)?i(?:['’]m|\s+am|\s+was|['’]d|\s+would|\s+hope|\s+want|\s+wonder|"
+_ASKERS_OWN = re.compile(r"(?:^|,\s*)(?:and\s+|but\s+)?i(?:['’]m|\s+am|\s+was|['’]d|['’]ve|\s+would|\s+hope|\s+want|\s+wonder|"
                          r"\s+have\s+no\s+idea)\b[^,.]*", re.IGNORECASE)
 _SAYS_LITTLE = frozenset("actually really exactly called name happen know tell please confirm curious wondering "
                          "wonder kind thing one".split())
@@ -81,8 +81,8 @@ def read_with_setup(text: str, passages: list[str]) -> str:
     if not setup or any(p.rstrip().endswith("?") and _asks_something(p) for p in setup) or not _asks_something(asked):
         return text
     # "Meta's chief AI officer posted it. Which app ...?": the post's holder is whom "he" means.
-    told = [holder_named(_ASKERS_OWN.sub("", _HEDGED_CLAUSE.sub("", _REPORTED.sub("", LABEL.sub("", p)))).strip(" ,.!?"),
-                         passages) for p in setup]
+    told = [holder_named(_ASKERS_OWN.sub(_nameless_dropped, _HEDGED_CLAUSE.sub("", _REPORTED.sub("", LABEL.sub("", p))))
+                         .strip(" ,.!?"), passages) for p in setup]
     told = [t for t in told if t]
     if _CHECKS.match(asked):
         return f"Is it true that {_lower_first(told[-1])}?"
@@ -100,13 +100,15 @@ def read_with_setup(text: str, passages: list[str]) -> str:
         unknown = []
     owners = {n for n in setup_names if re.search(rf"\b{re.escape(n)}['’]s\b", " ".join(told))}
     said = " ".join(told)
-    people = sorted((p for p in persons(" ".join(passages)) if p in said), key=said.index)
-    things = [n for n in setup_names if n not in owners and _known(n, known) and not any(p in n or n in p for p in people)]
+    named_people = persons(" ".join(passages))
+    people = sorted((p for p in named_people if p in said), key=said.index)
+    things = [n for n in setup_names if n not in owners and _known(n, known) and not any(p in n or n in p for p in people)
+              and not any(n in p.split() for p in named_people)]  # not "Holz", David Holz's surname
     question = _references_named(asked, people, things, " ".join(told))
-    if YES_NO_START.match(question):  # its claim is its own: the set-up's may be what it doubts
+    if answer_kind(question) == YES_NO:  # its claim is its own: the set-up's may be what it doubts
         missing = [n for n in things if n.lower() not in question.lower()]
         refers = _REFERS.search(question)
-        return f"{question.rstrip(' ?.!')}, about {missing[0]}?" if len(missing) == 1 and refers else question
+        return f"{question.rstrip(' ?.!')}, about {' and '.join(missing)}?" if missing and refers else question
     own = [w for w in query_terms(question) if w not in _SAYS_LITTLE
            and not any(w in n.lower().split() for n in _names(question))]
     if not own:  # "What is it?": the set-up says what, as typed
@@ -115,6 +117,11 @@ def read_with_setup(text: str, passages: list[str]) -> str:
         said = _without(", ".join(_lower_first(t) for t in told), unknown)
         return f"{question.rstrip(' ?.!')}, {said}?" if said else question
     return question
+
+
+def _nameless_dropped(match: re.Match) -> str:
+    """The asker's own state is dropped unless it names something: "I'm curious where Alexandr Wang posted"."""
+    return match.group() if re.search(r"\b(?!I\b)[A-Z]", match.group()[2:]) else ""
 
 
 def _sentences(text: str) -> list[str]:

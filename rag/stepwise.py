@@ -782,7 +782,7 @@ def _recounted(claim: str, clause: str) -> bool:
 
 # "Who funds it?" can be answered "no investors": the askers, and the words that say there are none.
 _FUNDING = stems("fund funds funded finance finances financed financial bankroll bankrolls backs backed backers invest "
-                 "invests invested sponsor sponsors")
+                 "invests invested investor investors backer funder sponsor sponsors")
 _NOBODY = re.compile(r"\b(?:no|without(?:\s+any)?)\s+(?:outside\s+|external\s+|other\s+)?(?:investors?|backers?|funders?|"
                      r"shareholders?|owners?|sponsors?)\b|\binvestor-free\b|\bself-funded\b|\bbootstrapped\b", re.IGNORECASE)
 _FUNDED = re.compile(r"\b(?:funds?|funded|funding|bankroll\w*|backs|backed|backing|financ\w*|owns?|owned|sponsors?\w*|"

@@ -154,6 +154,8 @@ def test_shorthand_and_formal_requests_ask_what_they_stand_for():
             == "Which buyer of the mill?")
     assert (slots.as_asked("With respect to the Acme and Globex talks, please confirm whether they signed.")
             == "Whether they signed, about Acme and Globex?")  # background: only its names stay
+    assert (slots.as_asked("With reference to Acme's funding, please state who its investors are.")
+            == "Who are Acme's investors, about Acme?")
     assert slots.as_asked("Kindly state the day the mill reopened.") == "What is the day the mill reopened."
     assert (slots.as_asked("Fill in the blank: the bakery reopened in ______.")
             == "The bakery reopened in what?")

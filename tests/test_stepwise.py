@@ -270,6 +270,8 @@ def test_who_funds_it_can_be_answered_nobody_when_the_article_says_so(embedder):
     assert draft.text.startswith("No outside investors") and [c.file for c in draft.citations] == ["lab.txt"]
     draft, _ = answer(embedder, "Who founded the lab?", [lab], reply="Jane Doe")
     assert draft.text.startswith("Jane Doe")  # not a question of who pays
+    draft, _ = answer(embedder, "Who are the lab's investors?", [lab], reply="Jane Doe")
+    assert draft.text.startswith("No outside investors")  # "investors" asks who pays too
 
 
 def test_a_name_in_its_own_case_is_not_capitalised():
