@@ -157,7 +157,7 @@ class Engine:
         carried = carried_files(asked, history)
         query, gaps, retrieved = self._search(retriever, question, carried)
         texts = [r.chunk.text for r in retrieved]
-        cased = read_with_setup(respelled(truecased(question, texts), texts), texts)
+        cased = read_with_setup(truecased(respelled(truecased(question, texts), texts), texts), texts)
         if cased != question:
             # "is alexandr wang midjourneys ceo", "the partnershp", "My nephew uses Midjourney. Who runs that
             # company?": read and searched again with the names and words as the articles write them

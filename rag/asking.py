@@ -24,6 +24,7 @@ WH = re.compile(r"\b(who|whom|whose|what|which|where|when|why|how)\b", re.IGNORE
 _FILLERS = re.compile(r"(?:,\s*)?\b(?:um+|uh+|erm+|er|uhm|hmm+)\b,?\s*", re.IGNORECASE)
 _LIKE = re.compile(r"\b(still|just|really|and|but|so|is|are|was|were|that)\s+like\s+(?=[a-z])", re.IGNORECASE)  # spoken
 _REPEATED = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
+_COUNTED_BLANK = re.compile(r"(?:\b(?:a|an|the)\s+)?_{2,}\s+(?=(?:people|staff|\w+s)\b)")
 _BLANK = re.compile(r"(?:\b(?:a|an|the)\s+)?_{2,}")
 LABEL = re.compile(r"^[A-Za-z][\w ,'’-]{0,30}:\s+")  # "Quick check: ...", "Riddle: ..."
 WHETHER = re.compile(r"^whether\s+", re.IGNORECASE)  # "(tell me) whether it shipped": yes or no
@@ -39,7 +40,7 @@ _SPELLED_OUT = {
     "conf": "conference", "param": "parameter", "params": "parameters", "exec": "executive",
     "execs": "executives", "dept": "department", "approx": "approximately", "abt": "about", "thru": "through",
     "pls": "please", "plz": "please", "u": "you", "ur": "your", "b4": "before",
-    "wat": "what", "wut": "what",
+    "wat": "what", "wut": "what", "gen": "generation", "w": "with",
     "dob": "date of birth", "1st": "first", "2nd": "second", "3rd": "third", "rev": "revenue", "@": "at",
 }
 _TYPED = re.compile(r"(?<![\w/'’])(%s)(?![\w/'’])" % "|".join(
@@ -86,7 +87,7 @@ _IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\b(?:shell(?:s|ed|ing)?\s+out|fork(?:s|ed|ing)?\s+over)\b", "pay"),
     (r"\bthe\s+brains?\s+behind\b", "the founder of"),
     (r"\s+=\s+", " is "),  # "Wang = MJ CEO?"
-    (r"(?<=[A-Za-z])\s+x\s+(?=[A-Z])", " and "),  # "Meta x MJ partnership"
+    (r"(?<=[A-Za-z])\s+(?-i:x)\s+(?=(?-i:[A-Z]))", " and "),  # "Meta x MJ partnership", not "Musk's X for"
     (r"#\s*(?=[a-z])", "number of "),  # "# employees"
     (r"\s*,\s*(?:as\s+reported|reportedly|if\s+any|as\s+it\s+(?:was|is)\s+reported)\s*,\s*", " "),  # asides
     (r"\b(?:aforementioned|aforesaid|said\s+(?=arrangement|agreement|partnership|deal))\s*", ""),
@@ -109,9 +110,9 @@ _POSITIVE = {"wo": "will", "ca": "can"}
 # Said before the question to set it up, not asked: "When Wang spoke of the deal, what did he say ...?",
 # "With Meta in the picture, which product ...?": read after the question, so its words still count.
 _LEADING_CLAUSE = re.compile(r"^((?:when|whenever|if|after|before|since|once|while|now\s+that|given\s+that|with|as|"
-                             r"at\s+the\s+time\s+of|by\s+the\s+time|prior\s+to|following)\s+"
+                             r"at\s+the\s+time\s+of|by\s+the\s+time|prior\s+to|following)\s+(?!(?:%s)\b)"
                              r"[^,?]+),\s+(?=(?:who|whom|whose|what|which|where|when|why|how|%s)\b)"
-                             % "|".join(map(re.escape, AUXILIARY)), re.IGNORECASE)
+                             % (("|".join(map(re.escape, AUXILIARY)),) * 2), re.IGNORECASE)  # not "When was he born, ...?"
 # Who is asking and why, before a dash: "I'm writing a piece on the deal — which app ...?", "Quick one — who ...?"
 _ASKER_LEAD = re.compile(r"^(?P<lead>[^?]*?)\s+(?:[—–]|--?)\s+(?=\S)")
 _ASKER_WORDS = frozenset("quick question check one random sorry hi hey hello ok okay so also btw fyi follow-up followup "
@@ -152,6 +153,7 @@ def as_asked(question: str, kind_nouns: frozenset[str] = frozenset()) -> str:
     text = text[stated.end():] if stated else text
     text = LABEL.sub("", text) if not _NAME_ONE.match(text) else text  # not "Name the platform: ..."
     blank = _BLANK.search(text)  # "Fill in the blank: it launched in ____." asks what it launched in
+    text = _COUNTED_BLANK.sub("how many ", text) if blank else text  # "employs ____ people"
     text = _BLANK.sub("what", text).rstrip(" .") + "?" if blank else text
     tagged = _YES_NO_TAG.search(text)  # "Meta gets a stake in MJ? Y/N pls confirm"
     text = text[:tagged.start()].rstrip(" ?.!") + "?" if tagged else _PLEASE_CONFIRM.sub("?", text)
@@ -173,6 +175,9 @@ def as_asked(question: str, kind_nouns: frozenset[str] = frozenset()) -> str:
     text = re.sub(r"\b(what|who|where|when|how)['’]s\b", r"\1 is", text, flags=re.IGNORECASE)
     text = _OPENER.sub("", text)
     text = _topic_asked(_asker_lead_dropped(text))
+    lead = _LEADING_CLAUSE.match(text)
+    if lead and (YES_NO_START.match(text[lead.end():]) or _REQUEST.match(text[lead.end():])):
+        text = text[lead.end():]  # "At the time of the deal, had Meta ...?": the claim is about Meta, not the deal
     request = _REQUEST.match(text)
     if request:
         text = _requested(text[request.end():]) or text
@@ -180,9 +185,7 @@ def as_asked(question: str, kind_nouns: frozenset[str] = frozenset()) -> str:
     text = _NEGATIVE_ASKING.sub(lambda m: _same_case(_POSITIVE.get((m.group(2) or "").lower()) or
                                                      (m.group(1) or m.group(3)).lower(), m.group()), text)
     lead = _LEADING_CLAUSE.match(text)
-    if lead and YES_NO_START.match(text[lead.end():]):
-        text = text[lead.end():]  # "At the time of the deal, had Meta ...?": the claim is about Meta, not the deal
-    elif lead and len(_DASH.split(text)) == 1:  # not "Now that ..., where is its money from — who backs it?"
+    if lead and len(_DASH.split(text)) == 1:  # not "Now that ..., where is its money from — who backs it?"
         text = f"{text[lead.end():].rstrip(' ?')}, {lead.group(1)[:1].lower()}{lead.group(1)[1:]}?"
     text = _NAME_ONE.sub("Which ", text)
     if (stated or tagged) and not (YES_NO_START.match(text) or WHETHER.match(text)):
@@ -208,7 +211,8 @@ _YES_NO_TAG = re.compile(r"[\s?.!,;:—–-]*\(?\b(?:y/n|yes/no|yes\s+or\s+no|tr
                          re.IGNORECASE)  # "... ? y/n - need for partner brief"
 _PLEASE_CONFIRM = re.compile(r"[\s?.!,;—–-]+(?:pls|plz|please)\s+confirm\b[\s?.!]*$", re.IGNORECASE)
 _REGARDING = re.compile(r"^((?:with\s+(?:respect|regard|reference)\s+to|regarding|concerning|as\s+regards|in\s+relation\s+to|"
-                        r"in\s+connection\s+with|as\s+(?:for|to)|on\s+the\s+(?:subject|topic|matter)\s+of)"
+                        r"in\s+connection\s+with|as\s+(?:for|to)|for\s+(?:the|our|this|consistency)\b|reconciling\b|"
+                        r"on\s+the\s+[^,?]{1,50}?\s+(?:piece|story|item|article|write-up|report)|on\s+the\s+(?:subject|topic|matter)\s+of)"
                         r"\b[^?]*?),\s+(?=(?:please|kindly|could|can|would|identify|name|state|confirm|tell|i|we|who|whom|whose|"
                         r"what|which|where|when|why|how|is|are|was|were|do|does|did|has|have|will)\b)", re.IGNORECASE)
 _NOTE = re.compile(r"^\W*(?:need|pls|plz|please|for|asap|thx|thanks|ty|urgent)\b(?:\s+[\w'’#-]+){0,5}\W*$", re.IGNORECASE)
@@ -288,6 +292,8 @@ def _requested(rest: str) -> str:
     aside = re.match(r"^(whether|if)\s*,\s*([^,]+),\s*(.+)$", rest, re.IGNORECASE)
     if aside:  # "whether, as of the announcement, Meta had released ..." claims what comes after the aside
         return f"whether {aside.group(3).rstrip(' ?.!')}, {aside.group(2)}"
+    if re.match(r"^the\s+name\s+(?!of\b)", rest, re.IGNORECASE):
+        return "What is " + rest  # "confirm the name the lab gave its model"
     if re.match(r"^(?:(?:on|in|at|for|from|by|with|to|of|under)\s+)?(?:who|whom|whose|what|which|where|when|why|how|"
                 r"whether|the\s+name)\b", rest, re.IGNORECASE):
         # "tell me who the person in charge of Midjourney is, like ..." asks "who is the person in charge ...".

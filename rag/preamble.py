@@ -43,6 +43,8 @@ _NAME_IT = re.compile(r"^(?:please\s+)?(?:name|identify)\s+(him|her|it|them|(?:t
                       re.IGNORECASE)  # a quiz's "This man runs the lab ... Name him."
 _THIS = re.compile(r"\b(?:this|these)\s+(?!(?:days|year|week|month|time|weekend|morning|summer|spring|autumn|fall|"
                    r"winter)\b)(?=[\w-])", re.IGNORECASE)
+_WHO_AM_I = re.compile(r"^(?:who|what)\s+am\s+i\s*\?$", re.IGNORECASE)
+_THIRD_PERSON = {True: {"I": "he", "me": "him", "my": "his", "am": "is"}, False: {"I": "it", "me": "it", "my": "its", "am": "is"}}
 _NAME_LABEL = re.compile(r"^(?:name|identify)\s+(him|her|it|them|the\s+[\w\s-]{1,25}?)\s*:\s+(.+)$", re.IGNORECASE)
 _PERSONAL = re.compile(r"\b(?:he|him|she)\b|\b(his|her)\b(?=\s+\w)", re.IGNORECASE)
 _ENTITY = re.compile(r"\b(?:the|that|this)\s+(company|firm|lab|startup|outfit|business)\b(['’]s)?", re.IGNORECASE)
@@ -75,6 +77,12 @@ def read_with_setup(text: str, passages: list[str]) -> str:
             return clue  # "Name the figure: what did Meta bring in?"
         text = f"{clue.rstrip(' .!')}. Name {labelled.group(1)}."
     pieces = _sentences(text)
+    riddle = [p for p in pieces if _WHO_AM_I.match(p)]
+    if riddle and len(pieces) > 1:  # "Who am I? Gadgets 360 calls me Midjourney's CEO."
+        who = riddle[0].lower().startswith("who")
+        clue = " ".join(p for p in pieces if p not in riddle).rstrip(" .!?")
+        clue = re.sub(r"\b(?:I|me|my|am)\b", lambda m: _THIRD_PERSON[who][m.group()], clue)
+        return f"{'Who is he' if who else 'What is it'}, {_lower_first(clue, ' '.join(passages))}?"
     asked = pieces[-1]
     setup = pieces[:-1]
     # A set-up may end unsure ("..., I think it was on Instagram?"), but one that asks is a question of its own.
@@ -85,10 +93,10 @@ def read_with_setup(text: str, passages: list[str]) -> str:
                          .strip(" ,.!?"), passages) for p in setup]
     told = [t for t in told if t]
     if _CHECKS.match(asked):
-        return f"Is it true that {_lower_first(told[-1])}?"
+        return f"Is it true that {_lower_first(told[-1], ' '.join(passages))}?"
     named = _NAME_IT.match(asked)
     if named:
-        return _quiz_question(told, named)
+        return _quiz_question(told, named, " ".join(passages))
     known = " ".join(passages).lower().replace("’", "'")
     setup_names = _names(" ".join(told))
     unknown = [n for n in setup_names if not _known(n, known)]
@@ -114,7 +122,7 @@ def read_with_setup(text: str, passages: list[str]) -> str:
     if not own:  # "What is it?": the set-up says what, as typed
         return _without(text, unknown)
     if question == asked and len(own) <= OWN_WORDS + bool(_REFERS.search(question)):
-        said = _without(", ".join(_lower_first(t) for t in told), unknown)
+        said = _without(", ".join(_lower_first(t, " ".join(passages)) for t in told), unknown)
         return f"{question.rstrip(' ?.!')}, {said}?" if said else question
     return question
 
@@ -161,16 +169,16 @@ def _references_named(question: str, people: list[str], things: list[str], setup
     return question
 
 
-def _quiz_question(told: list[str], named: re.Match) -> str:
+def _quiz_question(told: list[str], named: re.Match, passages: str) -> str:
     """"This man runs the lab that ... Name him." → "Which man runs the lab that ...?"."""
     for i, sentence in enumerate(told):
         if _THIS.search(sentence):
             asked = _THIS.sub("which ", sentence, count=1)
-            rest = [_lower_first(t) for t in told[:i] + told[i + 1:]]
+            rest = [_lower_first(t, passages) for t in told[:i] + told[i + 1:]]
             return ", ".join([asked[:1].upper() + asked[1:], *rest]) + "?"
     what = named.group(1).lower()
     head = {"him": "Who is he", "her": "Who is she", "it": "What is it", "them": "Who are they"}.get(what)
-    return f"{head or 'Which ' + named.group(2) + ' is it'}, {', '.join(_lower_first(t) for t in told)}?"
+    return f"{head or 'Which ' + named.group(2) + ' is it'}, {', '.join(_lower_first(t, passages) for t in told)}?"
 
 
 def _names(text: str) -> list[str]:
@@ -193,7 +201,9 @@ def _without(said: str, dropped: list[str]) -> str:
     return re.sub(r"\s+([,.])", r"\1", re.sub(r"\s{2,}", " ", said)).strip(" ,")
 
 
-def _lower_first(text: str) -> str:
-    """"The deal ..." → "the deal ..."; a name ("Meta said ...") keeps its capital."""
+def _lower_first(text: str, passages: str = "") -> str:
+    """"The deal ..." → "the deal ..."; "Reading about it ..." → "reading about it ..." (a capital mid-question reads as
+    a name); a name the passages write ("Meta said ...") keeps its capital."""
     first = text.split(" ", 1)[0]
-    return text[:1].lower() + text[1:] if first.lower() in STOPWORDS and first != "I" else text
+    named = first != "I" and first.lower() not in STOPWORDS and re.search(rf"\b{re.escape(first)}\b", passages)
+    return text if named or first == "I" or first[1:2].isupper() else text[:1].lower() + text[1:]

@@ -164,7 +164,7 @@ def _words_after(text: str) -> list[str]:
     """The first words of ``text``, lower case and singular; an owner ("billionaire's") becomes "'s",
     so that "which billionaire's venture" asks for a venture."""
     words = []
-    for word in re.findall(r"[\w'’-]+", text)[:6]:
+    for word in re.findall(r"[\w'’-]+", text)[:8]:
         word = word.lower().replace("’", "'")
         if word.endswith("'s"):
             word = "'s"
@@ -180,8 +180,9 @@ def _head_noun(after: list[str], rest: str) -> str:
     """The noun a "which"/"what" asks about: "which NBA team" → team, "what day of the week" → day,
     "what was Meta's quarterly revenue" → revenue."""
     for i, word in enumerate(after):
-        if word in _KIND_OF_NOUN and not (i + 1 < len(after) and after[i + 1] in _KIND_OF_NOUN):
-            return word  # a compound's last noun: "the release month" asks for a month
+        following = after[i + 1] if i + 1 < len(after) else ""
+        if word in _KIND_OF_NOUN and _KIND_OF_NOUN.get(following, _KIND_OF_NOUN[word]) == _KIND_OF_NOUN[word]:
+            return word  # "chief executive officer" asks for a person; "the release month" for the month
         if word in ("of", "did", "does", "do", "has", "had", "will", "would", "could", "can", "should", "might") or (
                 i > 0 and word in _COPULAS):
             break

@@ -143,11 +143,14 @@ def test_shorthand_and_formal_requests_ask_what_they_stand_for():
     assert slots.as_asked("Lopez — runs which firm? Need exact name") == "Lopez runs which firm?"
     assert slots.as_asked("Mill buyer per both reports — who?") == "Who, Mill buyer per both reports?"
     assert slots.as_asked("Lopez = bakery CEO?") == "Whether Lopez is bakery CEO?"
+    assert slots.as_asked("Acme x Globex deal done?") == "Whether Acme and Globex deal done?"
+    assert slots.as_asked("Did Lopez's X post go viral?") == "Did Lopez's X post go viral?"  # a name, not "x"
     assert slots.as_asked("Mill sold on which day? Mon/Tue/Wed?") == "Mill sold on which day?"  # choices offered
     assert (slots.as_asked("Please indicate whether Maria Lopez holds the office of chief executive of the bakery.")
             == "Is Maria Lopez the chief executive of the bakery.")
     assert (slots.as_asked("Quiz, yes or no: at the time of the sale, had the bakery already reopened?")
             == "Had the bakery already reopened?")  # the claim is the bakery's, not the sale's
+    assert slots.answer_kind("When was Lopez born, do we know?") == slots.DATE  # a question, not a clause before one
     assert (slots.as_asked("Please confirm whether, as of the sale, the bakery had reopened.")
             == "Whether the bakery had reopened, as of the sale")  # the aside is not the claim
     assert (slots.as_asked("With respect to the sale, please identify the buyer of the mill.")

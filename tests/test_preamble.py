@@ -32,8 +32,13 @@ PASSAGES = [
     ("Name him: one report calls him the CEO, the other the founder.",
      "Who is he, one report calls him the CEO, the other the founder?"),
     ("Name the figure: what did Acme pay for the mill?", "what did Acme pay for the mill?"),
+    ("Who am I? One report calls me the CEO of Harbour Mills, the other its founder.",
+     "Who is he, one report calls him the CEO of Harbour Mills, the other its founder?"),
     # what the asker is unsure of ("I think ...?") is left out, even when it ends with a question mark
     ("A friend told me Acme bought the mill, I think on a Friday? Which day was it?", "Which day was it, Acme bought the mill?"),
+    # a set-up's first word is no name mid-question, unless the passages write it so
+    ("Two reports covered the mill sale. Who signed it?", "Who signed it, two reports covered the mill sale?"),
+    ("Acme bought the mill. Who signed it?", "Who signed it, Acme bought the mill?"),
     # the asker's own hopes are not the story's
     ("With all this news from Acme, I'm hoping they show more at the next fair. Which city is hosting it?",
      "Which city is hosting it, with all this news from Acme?"),
