@@ -24,7 +24,8 @@ WH = re.compile(r"\b(who|whom|whose|what|which|where|when|why|how)\b", re.IGNORE
 _FILLERS = re.compile(r"(?:,\s*)?\b(?:um+|uh+|erm+|er|uhm|hmm+)\b,?\s*", re.IGNORECASE)
 _LIKE = re.compile(r"\b(still|just|really|and|but|so|is|are|was|were|that)\s+like\s+(?=[a-z])", re.IGNORECASE)  # spoken
 _REPEATED = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
-_COUNTED_BLANK = re.compile(r"(?:\b(?:a|an|the)\s+)?_{2,}\s+(?=(?:people|staff|\w+s)\b)")
+_COUNTED_BLANK = re.compile(r"(?:\b(?:a|an|the)\s+)?_{2,}\s+(?=(?:people|staff|[a-z]+s)\b)")  # not "Meta ____ Labs"
+_HINTED_BLANK = re.compile(r"(?:\b(?:a|an|the)\s+)?_{2,}\s*\((?:a|an|the)?\s*([^)]{1,30})\)")  # "on a ____ (a day of the week)"
 _BLANK = re.compile(r"(?:\b(?:a|an|the)\s+)?_{2,}")
 LABEL = re.compile(r"^[A-Za-z][\w ,'’-]{0,30}:\s+")  # "Quick check: ...", "Riddle: ..."
 WHETHER = re.compile(r"^whether\s+", re.IGNORECASE)  # "(tell me) whether it shipped": yes or no
@@ -43,7 +44,7 @@ _SPELLED_OUT = {
     "wat": "what", "wut": "what", "gen": "generation", "w": "with",
     "dob": "date of birth", "1st": "first", "2nd": "second", "3rd": "third", "rev": "revenue", "@": "at",
 }
-_TYPED = re.compile(r"(?<![\w/'’])(%s)(?![\w/'’])" % "|".join(
+_TYPED = re.compile(r"(?<![\w/'’-])(%s)(?![\w/'’-])" % "|".join(
     re.escape(w) for w in sorted(_SPELLED_OUT, key=len, reverse=True)), re.IGNORECASE)
 # Idioms and slang, in the words articles use for the same thing ("spill the beans on the tie-up" is
 # "announce the partnership"). Verbs keep no tense: what is matched is their stem.
@@ -153,7 +154,7 @@ def as_asked(question: str, kind_nouns: frozenset[str] = frozenset()) -> str:
     text = text[stated.end():] if stated else text
     text = LABEL.sub("", text) if not _NAME_ONE.match(text) else text  # not "Name the platform: ..."
     blank = _BLANK.search(text)  # "Fill in the blank: it launched in ____." asks what it launched in
-    text = _COUNTED_BLANK.sub("how many ", text) if blank else text  # "employs ____ people"
+    text = _COUNTED_BLANK.sub("how many ", _HINTED_BLANK.sub(r"which \1", text)) if blank else text  # "____ people"
     text = _BLANK.sub("what", text).rstrip(" .") + "?" if blank else text
     tagged = _YES_NO_TAG.search(text)  # "Meta gets a stake in MJ? Y/N pls confirm"
     text = text[:tagged.start()].rstrip(" ?.!") + "?" if tagged else _PLEASE_CONFIRM.sub("?", text)

@@ -71,20 +71,11 @@ def holder_named(question: str, texts: list[str]) -> str:
         owner_words = {w.lower() for w in owner.split()}
         holders = {person for text in texts for person in slots.persons(text)
                    for their_owner, theirs in slots.posts_held(person, text)
-                   if owner_words & {w.lower() for w in their_owner.split()} and _same_post(post, theirs)}
+                   if owner_words & {w.lower() for w in their_owner.split()} and slots.same_post(post, theirs)}
         if len(holders) == 1:
             # The post's words stay beside the name: sentences call him by either.
             question = f"{question[:end]} {holders.pop()}{question[end:]}"
     return question
-
-
-_TOP = frozenset("head boss leader chief".split())  # whoever runs it: "the head of Midjourney" is its CEO
-
-
-def _same_post(asked: frozenset[str], held: frozenset[str]) -> bool:
-    if asked and asked <= _TOP:
-        return {"chief", "executive"} <= held or bool(held & {"president", "founder"})
-    return bool(asked) and (asked <= held or held <= asked)
 
 
 # Where a post is what is asked ("who is the CEO of ...") or claimed ("Holz is the CEO of ...", "named him CEO").

@@ -618,8 +618,19 @@ def holds_post(person: str, asked: tuple[str, frozenset[str]], text: str) -> boo
         return person in persons(text)
     owner, post = asked
     owner_words = {w.lower() for w in owner.split()}
-    return any(owner_words & {w.lower() for w in their_owner.split()} and (post <= theirs or theirs <= post)
+    return any(owner_words & {w.lower() for w in their_owner.split()} and (not post or same_post(post, theirs))
                for their_owner, theirs in held)
+
+
+_TOP = frozenset("head boss leader chief".split())  # whoever runs it: "the head of Midjourney" is its CEO
+
+
+def same_post(asked: frozenset[str], held: frozenset[str]) -> bool:
+    """Whether a post held is the post asked about: the same words, fewer or more ("chief" and "chief
+    executive"), or, for "the head" or "the boss", the company's chief executive, president or founder."""
+    if asked and asked <= _TOP:
+        return {"chief", "executive"} <= held or bool(held & {"president", "founder"})
+    return bool(asked) and (asked <= held or held <= asked)
 
 
 _UNTOLD = re.compile(

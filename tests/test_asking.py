@@ -144,6 +144,7 @@ def test_shorthand_and_formal_requests_ask_what_they_stand_for():
     assert slots.as_asked("Mill buyer per both reports — who?") == "Who, Mill buyer per both reports?"
     assert slots.as_asked("Lopez = bakery CEO?") == "Whether Lopez is bakery CEO?"
     assert slots.as_asked("Acme x Globex deal done?") == "Whether Acme and Globex deal done?"
+    assert slots.as_asked("Did the gen-AI shop ship a video gen model?") == "Did the gen-AI shop ship a video generation model?"
     assert slots.as_asked("Did Lopez's X post go viral?") == "Did Lopez's X post go viral?"  # a name, not "x"
     assert slots.as_asked("Mill sold on which day? Mon/Tue/Wed?") == "Mill sold on which day?"  # choices offered
     assert (slots.as_asked("Please indicate whether Maria Lopez holds the office of chief executive of the bakery.")
@@ -162,6 +163,10 @@ def test_shorthand_and_formal_requests_ask_what_they_stand_for():
     assert slots.as_asked("Kindly state the day the mill reopened.") == "What is the day the mill reopened."
     assert (slots.as_asked("Fill in the blank: the bakery reopened in ______.")
             == "The bakery reopened in what?")
+    assert slots.as_asked("Fill in the blank: the mill employs ____ people.") == "The mill employs how many people?"
+    assert slots.as_asked("Fill in the blank: it reopened on a ____ (a day of the week).") == (
+        "It reopened on which day of the week?")
+    assert slots.as_asked("Fill in the blank: Lopez runs Acme ____ Labs.") == "Lopez runs Acme what Labs?"
     assert slots.as_asked("Has the bakery put out a new loaf?") == "Has the bakery released a new loaf?"
     assert slots.as_asked("Will the bakery put out a loaf?") == "Will the bakery release a loaf?"
 

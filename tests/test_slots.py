@@ -144,6 +144,7 @@ def test_who_holds_a_post_is_read_with_whose_post_it_is():
     assert slots.holds_post("John Roe", ("Globex", frozenset({"chief", "executive"})), text)
     assert not slots.holds_post("John Roe", ("Acme", frozenset({"chief", "executive"})), text)  # Globex's CEO
     assert not slots.holds_post("Jane Doe", ("Acme", frozenset({"chief", "executive"})), text)  # another post
+    assert slots.holds_post("John Roe", slots.asked_post("Who is the head of Globex?"), text)  # its CEO heads it
     assert slots.holds_post("Jane Doe", ("Acme", frozenset({"chief", "science"})), text)
     assert not slots.holds_post("Photo Credit", ("Acme", frozenset({"chief", "executive"})), text)  # not a person
 
