@@ -471,7 +471,7 @@ def _names_as_written(question: str, texts: list[str]) -> str:
         return digits if len(digits) >= 2 and re.search(rf"\b{digits}\b", said) else match.group()  # not "one"
 
     question = re.sub(r"(?<![\w'’])[a-zA-Z](?:\s+[a-zA-Z]){1,3}\b", lettered, question)  # spoken: "a i", "c e o"
-    question = re.sub(rf"\b(?:{_NUMBER_WORDS})(?:\s+(?:{_NUMBER_WORDS}))*\b", numbered, question, flags=re.IGNORECASE)
+    question = re.sub(rf"\b(?:{_NUMBER_WORDS})(?:\s+(?:{_NUMBER_WORDS}))*\b", numbered, question)  # not "the Big Ten"
     def run_together(text: str) -> str:
         for first, second in re.findall(r"(?=\b([A-Za-z]{3,})\s+([A-Za-z]{3,})\b)", text):
             found = re.search(rf"\b{first}{second}\b", said, re.IGNORECASE)

@@ -132,6 +132,8 @@ def test_spoken_letters_numbers_and_fillers_read_as_written():
     texts = ["Crumbworks spoke to Radio 360 about its AI plans, CEO Maria Lopez said."]
     assert respelled("did radio three sixty talk to the c e o about a i", texts) == "did radio 360 talk to the CEO about AI"
     assert respelled("is it one or two of them", texts) == "is it one or two of them"  # no number they write
+    assert respelled("Is the Big Ten worried?", ["The Big Ten has 18 teams; 10 of them spoke."]) == (
+        "Is the Big Ten worried?")  # a name, not a number said aloud
     assert slots.as_asked("who is um the uh the CEO") == "Who is the CEO"
     assert slots.as_asked("is the mill still like open") == "Is the mill still open"
 
