@@ -95,6 +95,17 @@ def test_typed_seed_questions_meet_their_floors(data_dir, tmp_path):
     assert by_type["yes_no"]["strict"] >= 0.85 and by_type["factoid"]["strict"] >= 0.9  # measured 0.89 and 0.94
 
 
+def test_framed_seed_questions_meet_their_floors(data_dir, tmp_path):
+    """eval/seeds-framed: 680 more, asked after a set-up ("My coworker says ... Is that so?"), in shorthand
+    ("MJ CEO -> name? pls"), as formal requests, spoken, texted, translated word for word or as quiz clues,
+    by testers who saw only the articles and questions."""
+    total, by_type = scores_of("seeds-framed", data_dir, tmp_path)
+    assert total["strict"] >= 0.78  # measured 0.81 (420 of 520 answerable; 0.50-0.83 per set when first scored)
+    assert total["citation_precision"] >= 0.91  # measured 0.94
+    assert total["abstention"]["recall"] >= 0.93  # measured 0.97: 155 of 160 unanswerable refused
+    assert by_type["yes_no"]["strict"] >= 0.9 and by_type["factoid"]["strict"] >= 0.82  # measured 0.93 and 0.85
+
+
 def test_seeds_eval_reports_the_baselines(seeds_run):
     found = seeds_run.summary["metrics"]["baselines"]
     # Fixed by the pack, whatever the model says: 8 yes/no questions (6 yes_no, 2 multi_article), 4 of them Yes;
