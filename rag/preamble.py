@@ -7,8 +7,8 @@ find. "My friend says Meta bought part of Midjourney. Is that so?" asks whether 
 runs the image lab. Name him." asks which man runs it.
 
 The set-up lends the question its names ("that company", "he") and, when the question says too
-little on its own, its words. A name the set-up gives that the passages never use is left out, like
-the first person who told it ("My coworker says ...").
+little on its own, its words. Who told the asker ("My coworker says ...") and what the asker doubts
+or is unsure of ("..., I think on Instagram?") are left out.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ _ASKS = re.compile(r"^(?:(?:so|and|but|ok|okay|well|now)\W+)?(?:who|whom|whose|w
                    re.IGNORECASE)
 # Who told the asker, kept out: "My coworker says", "Someone at lunch said", "I read in the paper that".
 _TELLER = r"(?:i|we|someone|somebody|people|everyone|(?:my|our|a|an|one|some)\s+[\w'’-]+)"
-_TOLD = (r"(?:says?|said|told\s+me|tells\s+me|(?:was|were|have\s+been|['’]ve\s+been)\s+told|mentioned|thinks?|thought|insists?|insisted|claims?|claimed|reckons?|"
-         r"swears?|heard|hear|(?:saw|read|showed\s+me)\s+(?:a|an|the|this)\s+[\w-]+(?:\s+(?:saying|implying|claiming|"
+_TOLD = (r"(?:says?|said|told\s+me|tells\s+me|(?:was|were|have\s+been|['’]ve\s+been)\s+told|mentioned|thinks?|"
+         r"thought|insists?|insisted|claims?|claimed|reckons?|swears?|heard|hear|(?:saw|read|showed\s+me)\s+(?:a|an|the|this)\s+[\w-]+(?:\s+(?:saying|implying|claiming|"
          r"suggesting))?|read|(?:was\s+)?reading|noticed|gather(?:ed)?|quoted|believes?|(?:is|was)\s+sure)")
 _REPORTED = re.compile(rf"^{_TELLER}(?:\s+[\w'’-]+){{0,4}}?\s+{_TOLD}"
                        r"(?:\s+(?:in|on|at|from)\s+(?:the\s+|a\s+)?[\w-]+)?(?:\s+(?:that|about))?\s+", re.IGNORECASE)
@@ -44,7 +44,8 @@ _NAME_IT = re.compile(r"^(?:please\s+)?(?:name|identify)\s+(him|her|it|them|(?:t
 _THIS = re.compile(r"\b(?:this|these)\s+(?!(?:days|year|week|month|time|weekend|morning|summer|spring|autumn|fall|"
                    r"winter)\b)(?=[\w-])", re.IGNORECASE)
 _WHO_AM_I = re.compile(r"^(?:who|what)\s+am\s+i\s*\?$", re.IGNORECASE)
-_THIRD_PERSON = {True: {"I": "he", "me": "him", "my": "his", "am": "is"}, False: {"I": "it", "me": "it", "my": "its", "am": "is"}}
+_THIRD_PERSON = {True: {"I": "he", "me": "him", "my": "his", "am": "is"},
+                 False: {"I": "it", "me": "it", "my": "its", "am": "is"}}
 _NAME_LABEL = re.compile(r"^(?:name|identify)\s+(him|her|it|them|the\s+[\w\s-]{1,25}?)\s*:\s+(.+)$", re.IGNORECASE)
 _PERSONAL = re.compile(r"\b(?:he|him|she)\b|\b(his|her)\b(?=\s+\w)", re.IGNORECASE)
 _ENTITY = re.compile(r"\b(?:the|that|this)\s+(company|firm|lab|startup|outfit|business)\b(['’]s)?", re.IGNORECASE)
@@ -59,8 +60,8 @@ _REFERS = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|there|thos
 _HEDGED_CLAUSE = re.compile(r"(?:,\s*|\s+)(?:and\s+)?(?:i\s+think|i\s+believe|i\s+want\s+to\s+say|pretty\s+sure|"
                             r"maybe|perhaps|probably|i\s+guess|if\s+i\s+remember)\b[^.?!]*", re.IGNORECASE)
 # The asker's own state, not the story's: "..., I'm hoping they show more", "I'm curious how big it is".
-_ASKERS_OWN = re.compile(r"(?:^|,\s*)(?:and\s+|but\s+)?i(?:['’]m|\s+am|\s+was|['’]d|['’]ve|\s+would|\s+hope|\s+want|\s+wonder|"
-                         r"\s+have\s+no\s+idea)\b[^,.]*", re.IGNORECASE)
+_ASKERS_OWN = re.compile(r"(?:^|,\s*)(?:and\s+|but\s+)?i(?:['’]m|\s+am|\s+was|['’]d|['’]ve|\s+would|\s+hope|\s+want|"
+                         r"\s+wonder|\s+have\s+no\s+idea)\b[^,.]*", re.IGNORECASE)
 _SAYS_LITTLE = frozenset("actually really exactly called name happen know tell please confirm curious wondering "
                          "wonder kind thing one".split())
 OWN_WORDS = 2  # a question with this few words of its own (one more, saying "that") takes the set-up's words too
@@ -70,6 +71,7 @@ def read_with_setup(text: str, passages: list[str]) -> str:
     """``text`` as one question when it is a question after sentences that set it up; else unchanged.
     ``passages``: the retrieved texts, which say which of the set-up's names the articles know."""
     text = " ".join(text.split())
+    written = " ".join(passages)
     labelled = _NAME_LABEL.match(text)  # "Name him: one outlet calls him the CEO, the other the founder."
     if labelled:
         clue = labelled.group(2)
@@ -82,7 +84,7 @@ def read_with_setup(text: str, passages: list[str]) -> str:
         who = riddle[0].lower().startswith("who")
         clue = " ".join(p for p in pieces if p not in riddle).rstrip(" .!?")
         clue = re.sub(r"\b(?:I|me|my|am)\b", lambda m: _THIRD_PERSON[who][m.group()], clue)
-        return f"{'Who is he' if who else 'What is it'}, {_lower_first(clue, ' '.join(passages))}?"
+        return f"{'Who is he' if who else 'What is it'}, {_lower_first(clue, written)}?"
     asked = pieces[-1]
     setup = pieces[:-1]
     # A set-up may end unsure ("..., I think it was on Instagram?"), but one that asks is a question of its own.
@@ -92,12 +94,14 @@ def read_with_setup(text: str, passages: list[str]) -> str:
     told = [holder_named(_ASKERS_OWN.sub(_nameless_dropped, _HEDGED_CLAUSE.sub("", _REPORTED.sub("", LABEL.sub("", p))))
                          .strip(" ,.!?"), passages) for p in setup]
     told = [t for t in told if t]
+    if not told:  # "I'm curious. Who runs it?"
+        return asked
     if _CHECKS.match(asked):
-        return f"Is it true that {_lower_first(told[-1], ' '.join(passages))}?"
+        return f"Is it true that {_lower_first(told[-1], written)}?"
     named = _NAME_IT.match(asked)
     if named:
-        return _quiz_question(told, named, " ".join(passages))
-    known = " ".join(passages).lower().replace("’", "'")
+        return _quiz_question(told, named, written)
+    known = written.lower().replace("’", "'")
     setup_names = _names(" ".join(told))
     unknown = [n for n in setup_names if not _known(n, known)]
     # One detail the question doubts ("... in a LinkedIn post. Which platform did he actually use?") is no thing
@@ -106,13 +110,13 @@ def read_with_setup(text: str, passages: list[str]) -> str:
         setup_names.remove(unknown[0])
     else:
         unknown = []
-    owners = {n for n in setup_names if re.search(rf"\b{re.escape(n)}['’]s\b", " ".join(told))}
+    owners = {n for n in setup_names if re.search(rf"\b{re.escape(n)}['’]s\b", " ".join(told))}  # "Facebook's parent"
     said = " ".join(told)
-    named_people = persons(" ".join(passages))
+    named_people = persons(written)
     people = sorted((p for p in named_people if p in said), key=said.index)
     things = [n for n in setup_names if n not in owners and _known(n, known) and not any(p in n or n in p for p in people)
               and not any(n in p.split() for p in named_people)]  # not "Holz", David Holz's surname
-    question = _references_named(asked, people, things, " ".join(told))
+    question = _references_named(asked, people, things, said)
     if answer_kind(question) == YES_NO:  # its claim is its own: the set-up's may be what it doubts
         missing = [n for n in things if n.lower() not in question.lower()]
         refers = _REFERS.search(question)
@@ -122,8 +126,8 @@ def read_with_setup(text: str, passages: list[str]) -> str:
     if not own:  # "What is it?": the set-up says what, as typed
         return _without(text, unknown)
     if question == asked and len(own) <= OWN_WORDS + bool(_REFERS.search(question)):
-        said = _without(", ".join(_lower_first(t, " ".join(passages)) for t in told), unknown)
-        return f"{question.rstrip(' ?.!')}, {said}?" if said else question
+        setting = _without(", ".join(_lower_first(t, written) for t in told), unknown)
+        return f"{question.rstrip(' ?.!')}, {setting}?" if setting else question
     return question
 
 
@@ -156,8 +160,9 @@ def _references_named(question: str, people: list[str], things: list[str], setup
         noun = match.group(1).lower()
         if not re.search(rf"\b{noun}\b", setup, re.IGNORECASE):
             return things[0] + (match.group(2) or "") if len(things) == 1 else match.group()
-        beside = [t for t in things if re.search(rf"\b{noun}\b[^,.;]{{0,50}},\s+{re.escape(t)}\b|\b{noun}\s+(?:(?:called|named)\s+)?"
-                                                 rf"{re.escape(t)}\b|\b{re.escape(t)}\s+(?:[\w-]+\s+)?{noun}\b", setup, re.IGNORECASE)]
+        beside = [t for t in things if re.search(
+            rf"\b{noun}\b[^,.;]{{0,50}},\s+{re.escape(t)}\b|\b{noun}\s+(?:(?:called|named)\s+)?{re.escape(t)}\b|"
+            rf"\b{re.escape(t)}\s+(?:[\w-]+\s+)?{noun}\b", setup, re.IGNORECASE)]
         return beside[0] + (match.group(2) or "") if len(beside) == 1 else match.group()
 
     if things:
