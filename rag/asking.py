@@ -110,10 +110,11 @@ _NEGATIVE_ASKING = re.compile(r"^(is|are|was|were|do|does|did|has|have|had|could
 _POSITIVE = {"wo": "will", "ca": "can"}
 # Said before the question to set it up, not asked: "When Wang spoke of the deal, what did he say ...?",
 # "With Meta in the picture, which product ...?": read after the question, so its words still count.
+_AUXILIARIES = "|".join(map(re.escape, AUXILIARY))
 _LEADING_CLAUSE = re.compile(r"^((?:when|whenever|if|after|before|since|once|while|now\s+that|given\s+that|with|as|"
-                             r"at\s+the\s+time\s+of|by\s+the\s+time|prior\s+to|following)\s+(?!(?:%s)\b)"
-                             r"[^,?]+),\s+(?=(?:who|whom|whose|what|which|where|when|why|how|%s)\b)"
-                             % (("|".join(map(re.escape, AUXILIARY)),) * 2), re.IGNORECASE)  # not "When was he born, ...?"
+                             rf"at\s+the\s+time\s+of|by\s+the\s+time|prior\s+to|following)\s+(?!(?:{_AUXILIARIES})\b)"
+                             rf"[^,?]+),\s+(?=(?:who|whom|whose|what|which|where|when|why|how|{_AUXILIARIES})\b)",
+                             re.IGNORECASE)  # not "When was he born, do we know?"
 # Who is asking and why, before a dash: "I'm writing a piece on the deal — which app ...?", "Quick one — who ...?"
 _ASKER_LEAD = re.compile(r"^(?P<lead>[^?]*?)\s+(?:[—–]|--?)\s+(?=\S)")
 _ASKER_WORDS = frozenset("quick question check one random sorry hi hey hello ok okay so also btw fyi follow-up followup "
@@ -128,16 +129,16 @@ _OPENER = re.compile(r"^(?:(?:so|and|but|ok|okay|well|wait|hey|hmm+|oh|also|actu
                      r"out\s+of\s+curiosity|quick\s+question|one\s+more\s+thing|for\s+the\s+record|"
                      r"for\s+(?:our|my|your)\s+records?)\b[,!.:]?\s+)+",
                      re.IGNORECASE)
+_OBLIGED = r"(?:i|we)(?:['’]d|\s+would|\s+should)\s+be\s+(?:grateful|glad|obliged)\s+if\s+you\s+(?:could|would|can)\s+"
 _REQUEST = re.compile(
     r"^(?:(?:(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+)?|please\s+|kindly\s+|"
     r"i(?:['’]d|\s+would)\s+like\s+(?:you\s+)?to\s+|i\s+(?:want|need)\s+(?:you\s+)?to\s+|help\s+me\s+|"
-    r"(?:i|we)(?:['’]d|\s+would|\s+should)\s+be\s+(?:grateful|glad|obliged)\s+if\s+you\s+(?:could|would|can)\s+)?"
+    rf"{_OBLIGED})?"
     r"(?:tell\s+me|show\s+me|let\s+me\s+know|remind\s+me(?:\s+of)?|confirm|verify|check|state|say|specify|clarify|indicate|"
     r"disclose|find\s+out|look\s+up|know|learn|give\s+me|share)|"
     r"do\s+you\s+(?:happen\s+to\s+)?know|any\s+idea|any\s+clue|i\s+wonder|i(?:['’]m|\s+am|\s+was)\s+wondering|wondering)"
     r"\s*,?\s+(?!about\b|more\b)", re.IGNORECASE)
-_NAME_ONE = re.compile(r"^(?:please\s+|kindly\s+|(?:can|could|would)\s+you\s+(?:please\s+)?|"
-                       r"(?:i|we)(?:['’]d|\s+would|\s+should)\s+be\s+(?:grateful|glad|obliged)\s+if\s+you\s+(?:could|would|can)\s+)?"
+_NAME_ONE = re.compile(rf"^(?:please\s+|kindly\s+|(?:can|could|would)\s+you\s+(?:please\s+)?|{_OBLIGED})?"
                        r"(?:name|identify)\s+(?:the\s+|a\s+|an\s+)?", re.IGNORECASE)
 _DETERMINER = re.compile(r"^(?:the|a|an|its|his|her|their|this|that|these|those)\b", re.IGNORECASE)
 # A noun phrase's own clause ("the weekday on which it was announced") starts before any verb of the request's.
@@ -470,8 +471,6 @@ def _names_as_written(question: str, texts: list[str]) -> str:
         digits = _spoken_number(match.group().lower().split())
         return digits if len(digits) >= 2 and re.search(rf"\b{digits}\b", said) else match.group()  # not "one"
 
-    question = re.sub(r"(?<![\w'’])[a-zA-Z](?:\s+[a-zA-Z]){1,3}\b", lettered, question)  # spoken: "a i", "c e o"
-    question = re.sub(rf"\b(?:{_NUMBER_WORDS})(?:\s+(?:{_NUMBER_WORDS}))*\b", numbered, question)  # not "the Big Ten"
     def run_together(text: str) -> str:
         for first, second in re.findall(r"(?=\b([A-Za-z]{3,})\s+([A-Za-z]{3,})\b)", text):
             found = re.search(rf"\b{first}{second}\b", said, re.IGNORECASE)
@@ -483,6 +482,8 @@ def _names_as_written(question: str, texts: list[str]) -> str:
         full = set(re.findall(rf"\b{match.group(1)}[a-z]+\s+{match.group(2)}\b", said))
         return full.pop() if len(full) == 1 and match.group() not in said else match.group()
 
+    question = re.sub(r"(?<![\w'’])[a-zA-Z](?:\s+[a-zA-Z]){1,3}\b", lettered, question)  # spoken: "a i", "c e o"
+    question = re.sub(rf"\b(?:{_NUMBER_WORDS})(?:\s+(?:{_NUMBER_WORDS}))*\b", numbered, question)  # not "the Big Ten"
     question = re.sub(r"(?<![\w/])[A-Z]{2,4}(?![\w/])", expanded, question)  # "MJ" for Midjourney, "FB" for Facebook
     question = re.sub(r"\b([A-Z])(\d{2,4})\b", lettered_number, question)  # "G360" for Gadgets 360
     question = run_together(question)  # "venture beat" for VentureBeat
@@ -498,7 +499,7 @@ _NUMBER_WORDS = "|".join(_UNITS + _TENS + ["hundred"])
 
 
 def _spoken_number(words: list[str]) -> str:
-    """The digits of a number said in words: "three sixty" → "360" (as a name says it), "three hundred and
+    """The digits of a number said in words: "three sixty" → "360" (as a name says it), "three hundred
     sixty" → "360", "twenty five" → "25"; "" when the words are no number."""
     values = []
     for word in words:
