@@ -57,6 +57,7 @@ _IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\b(?:let|lets|letting)\s+the\s+cat\s+out\s+of\s+the\s+bag\s+(?:on|about)\b", "announce"),
     (r"\btook\s+the\s+wraps\s+off\b|\btake\s+the\s+wraps\s+off\b", "unveil"),
     (r"\bmade\s+public\b", "disclosed"),
+    (r"\bmade\s+((?:its|the|their|his|her)\s+[\w\s-]{1,40}?)\s+public\b", r"announced \1"),  # "made its tie-up public"
     (r"\b(?:down\s+the\s+(?:line|road)|going\s+forward|in\s+the\s+years\s+ahead)\b", "in the future"),
     (r"\b(?:give|gives|gave|giving|provides?)\s+(?:the\s+)?money\s+(?:to|for)\b", "funds"),
     (r"\bkept\s+(?:under\s+wraps|secret|private|quiet|confidential)\b", "not disclosed"),
@@ -190,6 +191,13 @@ def as_asked(question: str, kind_nouns: frozenset[str] = frozenset()) -> str:
     if lead and len(_DASH.split(text)) == 1:  # not "Now that ..., where is its money from — who backs it?"
         text = f"{text[lead.end():].rstrip(' ?')}, {lead.group(1)[:1].lower()}{lead.group(1)[1:]}?"
     text = _NAME_ONE.sub("Which ", text)
+    # "the unit he leads is called what?" asks what "What is the unit he leads called?" asks
+    called = re.match(r"^(?!(?:what|which|who|how)\b)(?:((?:within|in|at|on|inside|among|for|under|after|since)\s[^,]+),\s+)?"
+                      r"(.+?),?\s+(is|was|are|were)\s+(called|named|known\s+as|dubbed)\s+what\s*\??$", text, flags=re.IGNORECASE)
+    if called:
+        lead, subject, verb, name = called.groups()
+        subject = _DETERMINER.sub(lambda d: d.group().lower(), subject, count=1)
+        text = f"What {verb} {subject} {name}" + (f", {lead[:1].lower()}{lead[1:]}?" if lead else "?")
     if (stated or tagged) and not (YES_NO_START.match(text) or WHETHER.match(text)):
         text = "whether " + text  # "True or false: Meta took a stake.", "Meta video model out yet? Y/N"
     elif kind_nouns and _bare_phrase(text, kind_nouns):
@@ -199,6 +207,13 @@ def as_asked(question: str, kind_nouns: frozenset[str] = frozenset()) -> str:
     # "whether Wang is the CEO of X" asks what "Is Wang the CEO of X?" asks
     text = re.sub(r"^whether\s+([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)\s+(is|was)\s+(?=(?:the|a|an)\s)",
                   lambda m: f"{m.group(2).capitalize()} {m.group(1)} ", text, flags=re.IGNORECASE)
+    # "Does Wang serve as the lab's chief?" asks whether he is
+    text = re.sub(r"^(does|did)\s+([^?]+?)\s+(?:serve|act|function)\s+as\s+",
+                  lambda m: f"{'Is' if m.group(1).lower() == 'does' else 'Was'} {m.group(2)} ", text, flags=re.IGNORECASE)
+    # ... and so does "whether the CEO of X is Wang"
+    text = re.sub(r"^(?i:whether)\s+((?i:the|a|an)\s+[^?]+?|[A-Z][\w&.-]*['’]s\s+[^?]+?)\s+(?i:(is|was))\s+"
+                  r"([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)\s*\??$",
+                  lambda m: f"{m.group(2).capitalize()} {m.group(3)} {m.group(1)}?", text)
     return text[:1].upper() + text[1:]
 
 
@@ -334,11 +349,17 @@ def _bare_phrase(text: str, kind_nouns: frozenset[str]) -> bool:
     if re.match(r"^(?:who|whom|whose|where|when|whether|if)\b", text, re.IGNORECASE):
         return False
     words = [w.lower() for w in re.findall(r"[\w'’-]+", text)]
+    named = words[-3] if len(words) >= 3 and words[-2] == "of" else words[-1] if words else ""  # "... day of week"
+    if "whose" in words and words[words.index("whose") - 1] not in kind_nouns:
+        return False  # "the lab was in talks with whose AI company ...": a clause asking whose, not "firm whose ..."
+    if (named.removesuffix("s") in kind_nouns and len(words) >= 3
+            and all(w not in STOPWORDS or w in ("of", "the") for w in words)):
+        return True  # keywords, what is asked last: "meta midjourney partnership announced day of week"
     for word in words[:4]:
         singular = word[:-1] if word.endswith("s") and word[:-1] in kind_nouns else word
         if singular in kind_nouns:
             return True
-        if (word in STOPWORDS and word not in ("the", "a", "an")) or word in _VERBS:
+        if (word in STOPWORDS and word not in ("the", "a", "an")) or word in _VERBS or word == "whose":
             return False  # "now that the lab has ...", "Meta get ownership share?": a clause, not a name
     return False
 

@@ -30,11 +30,12 @@ _EITHER = re.compile(r"\b(\w+) or (\w+)\b", re.IGNORECASE)
 _PERSON_NOUNS = ("person individual executive player ceo founder chief president minister leader manager coach "
                  "author writer actor actress singer star athlete official spokesperson analyst boss owner chairman "
                  "director reporter journalist superstar quarterback pitcher receiver striker footballer "
-                 "billionaire entrepreneur scientist researcher candidate senator governor judge").split()
+                 "billionaire entrepreneur scientist researcher candidate senator governor judge businessman "
+                 "businesswoman tycoon magnate mogul man woman guy").split()
 _ORG_NOUNS = ("company organization organisation firm business startup start-up lab laboratory team club "
               "group unit entity agency department body institution brand network publisher outlet bank "
               "university school government party league franchise studio retailer maker manufacturer "
-              "venture division org regulator commission court platform service app website charity foundation nonprofit ministry "
+              "venture division org regulator commission court platform service app website site charity foundation nonprofit ministry "
               "council union federation association committee").split()
 _PLACE_NOUNS = "city country state town region place venue location nation continent stadium county province".split()
 _DATE_NOUNS = "day date month year week weekday time season quarter decade".split()
@@ -160,11 +161,11 @@ def asked_noun(question: str) -> str:
     return "" if not last or last == "'s" or last in ("name", "one", "thing") else last
 
 
-def _words_after(text: str) -> list[str]:
-    """The first words of ``text``, lower case and singular; an owner ("billionaire's") becomes "'s",
-    so that "which billionaire's venture" asks for a venture."""
+def _words_after(text: str, limit: int | None = 8) -> list[str]:
+    """The first ``limit`` words of ``text`` (all for None), lower case and singular; an owner ("billionaire's")
+    becomes "'s", so that "which billionaire's venture" asks for a venture."""
     words = []
-    for word in re.findall(r"[\w'’-]+", text)[:8]:
+    for word in re.findall(r"[\w'’-]+", text)[:limit]:
         word = word.lower().replace("’", "'")
         if word.endswith("'s"):
             word = "'s"
@@ -179,17 +180,25 @@ def _words_after(text: str) -> list[str]:
 def _head_noun(after: list[str], rest: str) -> str:
     """The noun a "which"/"what" asks about: "which NBA team" → team, "what day of the week" → day,
     "what was Meta's quarterly revenue" → revenue."""
+    words = _words_after(rest, limit=None)
     for i, word in enumerate(after):
         following = after[i + 1] if i + 1 < len(after) else ""
+        ending = words[i + 1:] if words[:len(after)] == after else []
+        if word in _KIND_OF_NOUN and ending and all(w not in STOPWORDS and w not in AUXILIARY for w in ending):
+            # A run of nouns to the end of a phrase is named by its last: "the video model release month" a month.
+            return ending[-1] if ending[-1] in _KIND_OF_NOUN else word
         if word in _KIND_OF_NOUN and _KIND_OF_NOUN.get(following, _KIND_OF_NOUN[word]) == _KIND_OF_NOUN[word]:
             return word  # "chief executive officer" asks for a person; "the release month" for the month
         if word in ("of", "did", "does", "do", "has", "had", "will", "would", "could", "can", "should", "might") or (
                 i > 0 and word in _COPULAS):
             break
+        if i > 0 and word in _DETERMINERS and after[i - 1] not in _COPULAS:
+            break  # "which social site the lab's chief used": a clause's subject, not what is asked
     return after[0] if after else ""
 
 
 _COPULAS = ("is", "was", "are", "were")
+_DETERMINERS = ("the", "a", "an", "his", "her", "its", "their", "this", "that")
 _KIND_OF_NOUN = {noun: kind for nouns, kind in ((_DESCRIPTION_NOUNS, EXPLANATION), (_THING_NOUNS, THING),
                                                (_ORG_NOUNS, ORGANISATION),
                                                (_PERSON_NOUNS, PERSON), (_PLACE_NOUNS, PLACE), (_NUMBER_NOUNS, NUMBER),
@@ -579,8 +588,11 @@ def asked_post(question: str) -> tuple[str, frozenset[str]] | None:
                       rf"(?:(?i:the|its)\s+)?({_POST})\s+(?i:of|at)\s+(?:(?i:the)\s+)?({_OWNER})", question)
     if found:
         return found.group(2), _post_words(found.group(1))  # "Who is running as chief at Midjourney?"
-    found = re.search(rf"\b(?i:who)\s+(?:(?i:is|was)\s+)?(?:(?i:the)\s+(?i:person|one|man|woman|individual|executive)\s+)?(?i:runs?|running|leads?|leading|heads?|heading(?:\s+up)?|"
-                      rf"helms?|manages?|in\s+charge\s+(?:of|at)|at\s+the\s+helm\s+(?:of|at))\s+({_OWNER})", question)
+    found = re.search(rf"(?:\b(?i:who)\s+(?:(?i:is|was)\s+)?(?:(?i:the)\s+(?i:person|one|man|woman|individual|executive)\s+)?|"
+                      rf"\b(?i:which|the)\s+(?i:person|man|woman|individual|executive)\s+(?:(?i:who\s+)?(?i:is|was)\s+)?)"
+                      rf"(?i:runs?|running|leads?|leading|heads?|heading(?:\s+up)?|"
+                      rf"helms?|manages?|in\s+charge\s+(?:of|at)|at\s+the\s+helm\s+(?:of|at))\s+(?:(?i:the)\s+(?:[\w-]+\s+){{0,4}}?)?({_OWNER})",
+                      question)  # "Which person is at the helm of the research lab Midjourney?"
     if found:
         return found.group(1), frozenset()  # "Who runs Midjourney?": whatever post, it must be there
     return None
@@ -599,10 +611,11 @@ def posts_named(question: str) -> list[tuple[tuple[int, int], str, frozenset[str
 
 def posts_held(person: str, text: str) -> list[tuple[str, frozenset[str]]]:
     """The posts ``text`` gives ``person``, each with whose it is: "Midjourney CEO David Holz",
-    "Alexandr Wang, the Chief AI Officer at Meta", "Alexandr Wang, Meta's Chief AI Officer"."""
+    "Alexandr Wang, the Chief AI Officer at Meta", "Alexandr Wang, Meta's Chief AI Officer", "Meta's Chief AI
+    Officer, Alexandr Wang"."""
     name = re.escape(person)
     held = [(m.group(1), _post_words(m.group(2))) for m in re.finditer(
-        rf"\b([A-Z][\w&-]*(?:\.[\w&-]+)*)(?:['’]s)?\s+({_POST})\s+{name}\b", text)]  # not "Globex." ending a sentence
+        rf"\b([A-Z][\w&-]*(?:\.[\w&-]+)*)(?:['’]s)?\s+({_POST}),?\s+{name}\b", text)]  # not "Globex." ending a sentence
     held += [(m.group(2), _post_words(m.group(1))) for m in re.finditer(
         rf"\b{name},\s+(?:the\s+)?({_POST})\s+(?:of|at)\s+({_OWNER})", text)]
     held += [(m.group(1), _post_words(m.group(2))) for m in re.finditer(rf"\b{name},\s+({_OWNER})['’]s\s+({_POST})", text)]
@@ -638,10 +651,12 @@ _UNTOLD = re.compile(
     r"(?:\w+\s+)?(?:reveal|disclose|say|confirm|specify|comment|share|elaborate|detail|announce|reveals?|disclosed|"
     r"revealed|confirmed|announced|specified|shared)\b|"
     r"\b(?:nobody|no\s+one|never|without)\s+(?:has\s+|have\s+|had\s+|being\s+)?"
-    r"(?:reveal|disclos|announc|confirm|specif|shar|detail|publiciz|publicis)\w*|\b(?:undisclosed|unclear|uncertain|unknown|unannounced|unconfirmed|"
+    r"(?:reveal|disclos|announc|confirm|specif|shar|detail|publiciz|publicis)\w*|\b(?:undisclosed|unrevealed|unspecified|unstated|unclear|uncertain|unknown|unannounced|unconfirmed|"
     r"remains?\s+to\s+be\s+seen|not\s+(?:been\s+)?made\s+public|not\s+(?:been\s+)?(?:disclosed|revealed|shared|announced|"
     r"confirmed|specified|detailed)|kept\s+(?:under\s+wraps|secret|private|quiet|confidential)|"
-    r"under\s+wraps)\b", re.IGNORECASE)
+    r"under\s+wraps)\b|"
+    r"\bno\s+(?:[\w'’-]+\s+){0,8}?(?:was|were|(?:has|have)\s+been)\s+(?:made\s+public|disclosed|revealed|announced|"
+    r"shared|given|confirmed|specified)\b", re.IGNORECASE)  # "no financial details of the deal were made public"
 
 
 def untold(text: str) -> bool:

@@ -4,7 +4,7 @@ phrases, words typed without apostrophes, and names typed in lower case."""
 import pytest
 
 from rag import slots
-from rag.asking import respelled, tail_question, truecased
+from rag.asking import as_asked, respelled, tail_question, truecased
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -40,6 +40,12 @@ from rag.asking import respelled, tail_question, truecased
     ("According to the articles, state the bakery's annual revenue.", slots.NUMBER),
     ("Wasn't there something about the mill's new oven? What was it called?", slots.EXPLANATION),
     ("The bakery bought a mill — which one was it, I forget?", slots.THING),
+    ("bakery chain first shop opening month", slots.DATE),  # keywords: the last noun of the run says what is asked
+    ("bakery mill deal announced day of week", slots.DATE),
+    ("I'd like to know on which social site the mill's owner gave his take.", slots.ORGANISATION),  # not "owner"
+    ("Do you know whether the chief executive of the mill is Maria Lopez?", slots.YES_NO),
+    ("the image lab was in talks with whose firm before the chain came along", slots.ORGANISATION),  # not keywords
+    ("The mill held talks with a firm belonging to which wealthy businessman?", slots.PERSON),
 ])
 def test_typed_questions_are_read_for_what_they_ask(question, kind):
     assert slots.answer_kind(question) == kind
@@ -208,3 +214,18 @@ def test_words_the_passages_write_in_lower_case_or_only_at_a_start_or_in_a_title
     assert truecased("did heavy rain delay the mill", TEXTS) == "did heavy rain delay the mill"  # "Heavy" opens a sentence
     assert truecased("who reopens it under new owners", TEXTS) == "who reopens it under new owners"  # the title's case
     assert truecased("Is Maria Lopez the CEO?", TEXTS) == "Is Maria Lopez the CEO?"
+
+
+@pytest.mark.parametrize("typed, asked", [
+    ("Do you know whether the chief executive of Globex is Jane Roe?", "Is Jane Roe the chief executive of Globex?"),
+    ("Can you confirm whether Globex's CEO is Jane Roe?", "Is Jane Roe Globex's CEO?"),
+    ("Do you know whether the mill is open?", "Whether the mill is open?"),  # no name claimed: left as it is
+    ("bakery mill deal announced day of week", "What is the bakery mill deal announced day of week"),
+    ("Does Ann Lee serve as the top boss of Globex?", "Is Ann Lee the chief of Globex?"),
+    ("Within Acme, the unit under Ann Lee's leadership is called what?",
+     "What is the unit under Ann Lee's leadership called, within Acme?"),
+    ("The bakery made its deal with the mill public on what day?", "The bakery announced its deal with the mill on what day?"),
+    ("The bakery sold its mill?", "Whether The bakery sold its mill?"),  # a statement, not keywords
+])
+def test_a_post_claimed_of_a_named_person_is_asked_name_first(typed, asked):
+    assert as_asked(typed, slots.KIND_NOUNS) == asked

@@ -130,6 +130,8 @@ def test_a_sentence_can_say_that_something_is_not_known():
     assert slots.untold("Financial terms remain undisclosed.") and slots.untold("It is unclear whether it ships.")
     assert not slots.untold("Meta announced the deal on Saturday.")
     assert slots.untold("Nobody revealed how much money was involved.") and slots.untold("It never disclosed the price.")
+    assert slots.untold("No financial details of the deal were made public.") and slots.untold("The price went unrevealed.")
+    assert not slots.untold("No one was hurt and no damage was reported.")
 
 
 def test_who_holds_a_post_is_read_with_whose_post_it_is():
@@ -188,3 +190,16 @@ def test_the_posts_a_question_names_are_read_with_whose_they_are():
     (start, _), owner, _ = slots.posts_named("Is Jane Doe Acme's CEO?")[0]
     assert owner == "Acme" and start == len("Is Jane Doe ")  # the person before the owner is not its name
 
+
+
+def test_the_person_at_the_helm_of_a_company_asks_for_whoever_runs_it():
+    assert slots.asked_post("Which person at the helm of the research lab Globex makes paint?") == ("Globex", frozenset())
+    assert slots.asked_post("Which person is in charge of Globex?") == ("Globex", frozenset())
+    assert slots.asked_post("Who runs the show at the lab?") is None
+
+
+def test_a_post_is_read_before_or_after_the_name_it_belongs_to():
+    text = "Acme’s Chief AI Officer, Ann Lee, announced it. Globex CEO Jane Roe welcomed it. Bo Li, the CFO of Initech, left."
+    assert slots.posts_held("Ann Lee", text) == [("Acme", frozenset({"chief", "ai"}))]
+    assert slots.posts_held("Jane Roe", text) == [("Globex", frozenset({"chief", "executive"}))]
+    assert slots.posts_held("Bo Li", text) == [("Initech", frozenset({"chief", "financial"}))]
