@@ -69,12 +69,15 @@ def holder_named(question: str, texts: list[str]) -> str:
         if _ASKING.search(before) or _CLAIMED.search(before) or _IDENTITY_ASKED.match(before):
             continue
         owner_words = {w.lower() for w in owner.split()}
+        if owner_words & {w.lower() for text in texts for person in slots.persons(text) for w in person.split()}:
+            continue  # "Is the CEO of Globex Ann Lee?" claims who holds it
         holders = {person for text in texts for person in slots.persons(text)
                    for their_owner, theirs in slots.posts_held(person, text)
                    if owner_words & {w.lower() for w in their_owner.split()} and slots.same_post(post, theirs)}
-        if len(holders) == 1:
+        holder = holders.pop() if len(holders) == 1 else None
+        if holder and not re.match(r"\s+[A-Z]", question[end:]):  # "Meta's AI chief Alexandr Wang", "Is its CEO Wang?"
             # The post's words stay beside the name: sentences call him by either.
-            question = f"{question[:end]} {holders.pop()}{question[end:]}"
+            question = f"{question[:end]} {holder}{question[end:]}"
     return question
 
 
