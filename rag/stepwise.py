@@ -45,6 +45,7 @@ MEDIUM_SHARE = 0.8  # a sentence saying "on Threads" answers "which app" when it
 QUOTE_SHARE = 0.8  # a sentence quoting a phrase answers "what phrase" when it scores this share of the best
 SAID = 0.7  # a clause with this cosine to a claim says what it claims, in whatever words
 DESCRIBED_WORDS = 12  # content words of a question that describes its answer rather than asks one fact
+CIRCUMSTANCE = 0.5  # what a word of a clause saying when it happened counts, of its worth ("before Meta came along")
 RANK_PENALTY = 0.03  # a sentence's score lost per place its passage sits lower in the retrieval ranking
 SECOND_SOURCE = 0.85  # another article's best sentence is quoted too when it scores this share of the best
 MENTION_WEIGHT = 0.1  # each mention's share of a name's vote, beside each part's best sentence
@@ -61,13 +62,18 @@ _REPORTING = ("say says said report reports mention mentions quote quotes note n
               "describes cite cites").split()
 _REPORTS = "(?:reports|articles|pieces|stories|outlets|publications|sources|sites)"
 _BOTH_REPORTS = re.compile(rf"\bboth\s+{_REPORTS}\b|\b{_REPORTS}\s+both\b|"
-                           r"^\s*(?:do|did|does)\s+(?:they\s+)?both\s+(?:%s)\b" % "|".join(_REPORTING), re.IGNORECASE)
+                           r"^\s*(?:do|did|does)\s+(?:they\s+)?both\s+(?:%s)\b|" % "|".join(_REPORTING) +
+                           r"\b(?:in|by|from|across)\s+both\b|\beach\s+(?:%s)\b" % "|".join(_REPORTING),
+                           re.IGNORECASE)  # "in both the Herald and Courier articles", "Did the Herald and the Courier each note"
 _DISCLOSED = stems("disclose disclosed reveal revealed public announce announced confirm confirmed publish published "
                    "specify specified detail detailed")  # what a claim says when it claims something was made known
 _IDENTITY = re.compile(r"^(?:[Ii]s|[Ww]as)\s+(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)(?:,[^,]+,)?\s+"
                        r"(?:(?:also|still|really|actually|now)\s+)?"
                        r"(?P<role>(?:the|a|an)\s+[^?]+?|[A-Z][\w&.-]*['’]s\s+[^?]+?)\s*\??$")  # "the CEO of Y", "Y's CEO"
-_WHOSE = re.compile(r"\b(?i:which|what)\s+(?:[\w-]+\s+){0,2}?[a-z][\w-]*['’]s\s")  # "which billionaire's venture", not "which Meta's"
+_ROLE_FIRST = re.compile(r"^(?:[Ii]s|[Ww]as)\s+(?P<role>(?:the|a|an)\s+[^?]*?[a-z][^?]*?|[A-Z][\w&.-]*['’]s\s+[^?]+?)\s+"
+                         r"(?P<names>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)\s*\??$")  # "Is Y's CEO X?"
+_WHOSE = re.compile(r"\b(?i:which|what)\s+(?:[\w-]+\s+){0,2}?[a-z][\w-]*['’]s\s|\b(?i:whose)\s")  # "which billionaire's venture", not "which Meta's"
+_OWNER_ASKED = re.compile(r"\b(?:owns?|owned\s+by|belong(?:s|ing)?\s+to|behind|whose)\b", re.IGNORECASE)  # a company's owner
 _GEOGRAPHIC = re.compile(r"\b(?:city|cities|country|countries|town|state|region|continent|capital)\b", re.IGNORECASE)
 _LEADING_PREPOSITION = re.compile(r"^(?:in|on|at|by|since|from)\s+", re.IGNORECASE)
 _PHRASE_ASKED = re.compile(r"\b(?:phrase|catchphrase|slogan|motto|words|wording|term|label|quote|call(?:s|ed)?|dub(?:s|bed)?|"
@@ -93,6 +99,7 @@ class Sentence:
     score: float  # how well it matches what was asked, 0..1
     cosine: float = 0.0  # its embedding's cosine with what was asked
     before: str = ""  # the sentence before it in its passage (the title for the first)
+    relevance: float = 0.0  # how much it is about what was asked: its score, or more with every word counted alike
 
 
 class Stepwise:
@@ -130,14 +137,15 @@ class Stepwise:
     # -- ranking sentences ---------------------------------------------------------------------
 
     def ranked(self, text: str, passages: list[Retrieved], clauses: bool = False,
-               wanted: set[str] | None = None, names: bool = True) -> list[Sentence]:
+               wanted: set[str] | None = None, names: bool = True, rare: bool = False) -> list[Sentence]:
         """Every sentence (or clause) of ``passages``, best match to ``text`` first.
 
         The score is the mean of two things: the share of ``text``'s content words the sentence
         has (names in the sentence before it count too: "the tech giant" after "Meta"), and its
         cosine with ``text``, which lets a paraphrase through. ``wanted``: the words that count,
         when not all of ``text``'s; ``names``: the names of ``text`` that ``wanted`` leaves out count
-        as well, as much as they pick sentences out.
+        as well, as much as they pick sentences out; ``rare``: so do the wanted words (for a short fact, whose
+        one sentence is picked out by its rarest words; a claim's clause must say all of it).
         """
         units: list[tuple[str, int, str]] = []  # (unit, passage, the sentence before it)
         for i, passage in enumerate(passages):
@@ -158,16 +166,21 @@ class Stepwise:
         names = _name_stems(text, passages) - wanted if names else set()
         weight = {n: _rarity(sum(n in own for own in owns), len(owns)) for n in names}
         total = len(wanted) + sum(weight.values())
+        worth = _worth(wanted, [_matched(wanted, own) for own in owns]) if rare else dict.fromkeys(wanted, 1.0)
+        for word in _circumstance(text) & wanted if rare else ():
+            worth[word] *= CIRCUMSTANCE  # "... before Meta came along": when it happened, not what
         ranked = []
         for (unit, i, before), cosine, own in zip(units, cosines, owns):
             named = {w for w in wanted & stems(before) if w in _capitalised(before)}
-            found = len(_matched(wanted, own) | (wanted & named))
-            if found or cosine >= SUPPORTED:
+            said = _matched(wanted, own) | (wanted & named)
+            found, plain = sum(worth[w] for w in said), len(said)
+            if said or cosine >= SUPPORTED:
                 # Names say whom a sentence is about; it must also say what is asked, in words or in meaning:
                 # "Maria Lopez sold the company on Tuesday" does not answer "When was Maria Lopez born?".
-                found += sum(weight[n] for n in names & (own | _capitalised(before)))  # "He" after "David Holz"
-            score = (found / max(total, 1) + max(float(cosine), 0.0)) / 2
-            ranked.append(Sentence(unit, i, score, float(cosine), before))
+                who = sum(weight[n] for n in names & (own | _capitalised(before)))  # "He" after "David Holz"
+                found, plain = found + who, plain + who
+            score, relevance = ((count / max(total, 1) + max(float(cosine), 0.0)) / 2 for count in (found, plain))
+            ranked.append(Sentence(unit, i, score, float(cosine), before, max(score, relevance)))
         # Retrieval already ranked the passages: a later one must match clearly better to come first.
         ranked.sort(key=lambda s: (-(s.score - RANK_PENALTY * s.passage), s.passage))
         return ranked
@@ -178,7 +191,7 @@ class Stepwise:
                    query: Query | None = None) -> Iterator[str | Draft]:
         passages = _narrowed(retrieved, query)
         focus = focus_words(question, passages)
-        ranked = self.ranked(question, passages, wanted=focus)
+        ranked = self.ranked(question, passages, wanted=focus, rare=True)
         nobody = self.nobody(question, ranked, passages, kind)
         if nobody is not None:
             yield nobody
@@ -209,6 +222,12 @@ class Stepwise:
         if post:
             # "Who is Meta's chief executive?" is not answered by "Midjourney CEO David Holz".
             holding = [(s, kept) for s, c in holding if (kept := [n for n in c if slots.holds_post(n, post, said)])]
+        elif kind == slots.PERSON and stems(question) & _TOP_WORDS and not _OFFICER.search(question):
+            # "Who is the boss of the image generator ...?": someone the passages give a company's top post,
+            # not its Chief AI Officer.
+            tops = [(s, kept) for s, c in holding if (kept := [n for n in c if any(
+                held <= _TOP_POST for _, held in slots.posts_held(n, said))])]
+            holding = tops or holding
         if kind == slots.PERSON:
             # News names a person in full at least once; a lone capitalised word is as often a town.
             holding = [(s, [n for n in c if len(n.split()) > 1]) for s, c in holding
@@ -221,7 +240,8 @@ class Stepwise:
             # something else.
             yield _untold(ranked[0].text)
             return
-        if not holding or (holding[0][0].score < RELEVANT and holding[0][0].cosine < CLOSE):
+        # Someone the passages name in the post asked about answers, however the question describes the company.
+        if not (post and holding) and not any(s.relevance >= RELEVANT or s.cosine >= CLOSE for s, _ in holding):
             yield _abstain(question, kind)
             return
         unit = _ASKED_UNIT.search(question)
@@ -238,6 +258,11 @@ class Stepwise:
             owned = [(s, [n for n in c if re.search(rf"\b[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*['’]s\s+{re.escape(n)}\b", s.text)])
                      for s, c in holding]
             holding = _promoted(holding, owned, OWNED_SHARE)
+        elif kind == slots.PERSON and _OWNER_ASKED.search(question):
+            # "Which billionaire owns the AI firm that ...?": a sentence naming someone's company ("Elon Musk’s
+            # xAI") beats a closer one naming people as nobody's owners.
+            owners = [(s, [n for n in c if re.search(rf"\b{re.escape(n)}['’]s\s+[A-Z\w]", s.text)]) for s, c in holding]
+            holding = _promoted(holding, owners, OWNED_SHARE)
         elif slots.asked_noun(question) in _MEDIA:
             # "Which app did he use?": a sentence saying "on Threads" beats a closer one naming no medium.
             holding = _promoted(holding, [(s, c) for s, c in holding if _after_preposition(c, s.text, question)],
@@ -266,6 +291,9 @@ class Stepwise:
             if kind in (slots.THING, slots.ORGANISATION):
                 listed = slots.listed(span, best.text)
                 span = span if slots.role(listed) else listed  # not "Meta's Chief AI Officer" for "Meta"
+        owner = re.match(r"^(.+?)['’]s\s+\S", span) if kind == slots.PERSON else None
+        if owner and re.fullmatch(r"[A-Z][\w.-]+(?:\s+[A-Z][\w.-]+){1,2}", owner.group(1)):  # a full name
+            span = owner.group(1)  # "Elon Musk", not "Elon Musk’s xAI", for "which billionaire owns it?"
         passage = passages[best.passage]
         yield _cited(_sentence_case(span), [(passage, best.text)])
 
@@ -273,7 +301,7 @@ class Stepwise:
     def nobody(question: str, ranked: list[Sentence], passages: list[Retrieved], kind: str) -> Draft | None:
         """"Who funds the lab?" answered by what a sentence about it says when that is nobody: "no investors",
         "investor-free"; None when the question is not who funds or owns something, or no such sentence leads."""
-        if kind not in (slots.PERSON, slots.ORGANISATION) or not stems(question) & _FUNDING:
+        if kind not in (slots.PERSON, slots.ORGANISATION, slots.PLACE, slots.THING) or not stems(question) & _FUNDING:
             return None
         funded = _FUNDED.search(question)
         named = slots.names(funded.group(1)) if funded else []
@@ -282,8 +310,11 @@ class Stepwise:
         plainly = [s for s in best if re.search(r"\b(?:no|without)\s", s.text) and _NOBODY.search(s.text)]
         for sentence in plainly + [s for s in best if s not in plainly]:
             said = _NOBODY.search(sentence.text)
-            # "Who funds Meta?" needs a sentence about Meta: one that opens with the name the question gives.
-            about = not named or any(re.match(rf"^\W*{re.escape(n)}\b", sentence.text) for n in named)
+            # "Who funds Meta?" needs a sentence about Meta: one that opens with the name the question gives,
+            # or with "He"/"It" after a sentence naming it ("Midjourney CEO David Holz said ... He added ...").
+            about = not named or any(re.match(rf"^\W*{re.escape(n)}\b", sentence.text) or (
+                re.match(r"^\W*(?:he|she|it|they|we)\b", sentence.text, re.IGNORECASE)
+                and re.search(rf"\b{re.escape(n)}\b", sentence.before)) for n in named)
             if said and about and sentence.score >= NO_EVIDENCE:
                 return _cited(_sentence_case(said.group()), [(passages[sentence.passage], sentence.text)])
         return None
@@ -315,10 +346,11 @@ class Stepwise:
         mentions: list[tuple[int, str, Sentence, Retrieved]] = []
         tops: set[str] = set()
         parts = _parts(query) or [Part(question)]
-        for p, (text, passages) in enumerate(_part_passages(parts, retrieved, extra=0)):
+        # One part may be answered by either of the two leading articles; several, each by its own.
+        for p, (text, passages) in enumerate(_part_passages(parts, retrieved, extra=int(len(parts) == 1))):
             # Without the names' weight: with it, the vote on the public pack swung from "European
             # Commission" to "EU" on one question and improved none.
-            ranked = self.ranked(text, passages, wanted=focus_words(text, passages), names=False)
+            ranked = self.ranked(text, passages, wanted=focus_words(text, passages), names=False, rare=True)
             tops.add(ranked[0].text if ranked else "")
             if len(parts) == 1 and ranked and _plural_asked(question):
                 # "Which rival chatbots ...?": the list the closest sentence gives of them, as it gives it.
@@ -340,6 +372,10 @@ class Stepwise:
         # "Which Google AI product ...?": only Google's, however often the passages name others.
         owned = [m for m in mentions if _owned([m[1]], m[2].text, question)]
         mentions = owned or mentions
+        post = slots.asked_post(question) if kind == slots.PERSON else None
+        if post:  # "Which person does one outlet call Midjourney's CEO ...?": not Meta's AI chief
+            said = " ".join(r.chunk.text for r in retrieved)
+            mentions = [m for m in mentions if slots.holds_post(m[1], post, said)] or mentions
         groups = _groups([name for _, name, _, _ in mentions], kind)
         best: dict[tuple[str, int], tuple[Sentence, Retrieved]] = {}
         votes: dict[str, float] = {}
@@ -368,8 +404,9 @@ class Stepwise:
     def yes_no(self, question: str, query: Query, retrieved: list[Retrieved]) -> Draft:
         """Yes when every claim the question makes is backed by its passages with the same polarity."""
         identity = _IDENTITY.match(" ".join(question.split()))
-        if identity:
-            found = self.identity(identity.group("name"), identity.group("role"), retrieved)
+        name, role = (identity.group("name"), identity.group("role")) if identity else _role_first(question, retrieved)
+        if name:
+            found = self.identity(name, role, retrieved)
             if found is not None:
                 return found
         verdicts: list[bool] = []
@@ -469,7 +506,9 @@ class Stepwise:
             return None
         named = found.claims[0].text
         verdict = "Yes" if _name_key(named) & _name_key(name) else f"No: the articles name {named}"
-        evidence = [(next(r for r in retrieved if r.file == c.file), c.quote) for c in found.citations]
+        # The passage holding the quote, not the article's first: that is the sentence a reader is pointed to.
+        evidence = [(next((r for r in retrieved if c.quote in r.chunk.text), next(r for r in retrieved if r.file == c.file)),
+                     c.quote) for c in found.citations]
         return _cited(verdict, evidence)
 
     # -- open questions ------------------------------------------------------------------------
@@ -504,12 +543,27 @@ def focus_words(question: str, passages: list[Retrieved]) -> set[str]:
     capitalised = re.findall(r"\b[A-Z][\w’'-]*|\b\d[\w,.]*", question)
     named = stems(" ".join(w for w in capitalised if w.lower() not in slots.TITLES))
     publishers = stems(" ".join(p.chunk.source for p in passages))
-    focus = stems(question) - stems(f"{slots.wh_head(question)} name whose") - named - publishers
+    focus = stems(question) - stems(f"{slots.wh_head(question)} name whose per") - named - publishers  # "per the Herald"
     if focus & _LOCATED:
         focus |= stems("based")  # "Where is it headquartered?" and "the Menlo Park-based tech giant"
-    if focus & _FUNDING:
+    if stems(question) & _FUNDING:  # "which investors ...?" too, whose "investors" names what is asked
         focus |= stems("investors backed")  # "Who bankrolls it?" and "a community-backed lab with no investors"
     return focus or stems(question) - publishers or stems(question)
+
+
+def _role_first(question: str, retrieved: list[Retrieved]) -> tuple[str, str]:
+    """"Is the CEO of Y X?", "Is Y's CEO X?": the person it ends with (the longest run of its last capitalised
+    words the passages name as a person) and the post before; ("", "") when it is not put that way."""
+    asked = _ROLE_FIRST.match(" ".join(question.split()))
+    if not asked:
+        return "", ""
+    people = [_name_key(n) for n in slots.persons(" ".join(r.chunk.text for r in retrieved))]
+    words = asked.group("names").split()
+    for start in range(len(words)):  # the longest first: "Alexandr Wang", not "Wang", of "Midjourney Alexandr Wang"
+        role = " ".join([asked.group("role")] + words[:start])
+        if _is_person(" ".join(words[start:]), people) and slots.asked_post(f"Who is {role}?"):
+            return " ".join(words[start:]), role
+    return "", ""
 
 
 def _nameless(text: str) -> str:
@@ -546,7 +600,13 @@ _ALIKE = [stems(group) for group in (
     "uncertain unclear murky cloudy hazy doubtful unsure unresolved undecided",
     "financial money monetary cash",
     "remain remains remained stay stays stayed staying",
-    "lag lags lagged lagging trail trails trailed trailing behind backseat",
+    "lag lags lagged lagging trail trails trailed trailing behind backseat outpace outpaced outpacing ahead",
+    "image images picture pictures photo photos",
+    "bring brings brought deliver delivers delivered",
+    "video videos footage clip clips film",
+    "industry industries sector sectors",
+    "other others additional further",
+    "say says said describe described describes stated",  # reported speech: "what did he say" and "Wang described it as"
 )]
 
 
@@ -583,11 +643,18 @@ _HEADS = stems(_HEAD_WORDS)
 _HEAD = rf"(?i:{'|'.join(_HEAD_WORDS.split())})"
 
 
+_TOP_WORDS = stems("boss chief head ceo leader")  # a question asking for whoever runs a company
+_TOP_POST = frozenset("chief executive founder head boss leader president owner chairman".split())
+_OFFICER = re.compile(r"\bchief\s+(?!executive\b)[\w-]+(?:\s+[\w-]+)?\s+officer\b", re.IGNORECASE)
+
+
 def _heads(unit: str, question: str, wanted: set[str]) -> set[str]:
     """The question's word for whoever runs a company, when ``unit`` names that post in its own word: "the
     lab's boss" and "Midjourney CEO David Holz"; when the question says whose ("Midjourney's head"), the
     post must be that company's ("Midjourney CEO", not "the Chief AI Officer at Meta"). The only way a
     unit's own "chief" or "CEO" counts."""
+    if not _OFFICER.search(question):
+        unit = _OFFICER.sub(" ", unit)  # a Chief AI Officer heads no company: not the lab's boss
     if not wanted & _HEADS or not stems(unit) & _HEADS:
         return set()
     owner = re.search(rf"\b([A-Z][\w&.-]*)(?:['’]s)?\s+(?:[\w-]+\s+)?{_HEAD}\b|\b{_HEAD}\s+of\s+([A-Z][\w&.-]*)",
@@ -605,6 +672,24 @@ def _rarity(found: int, units: int) -> float:
     if found == 0 or found == units:
         return 0.0
     return math.log(units / found) / math.log(units) if units > 1 else 1.0
+
+
+def _circumstance(question: str) -> set[str]:
+    """Stems of a clause that says when what is asked happened, opening or closing the question: "Before Meta
+    came along, ...", "... now that it has teamed up with Meta"."""
+    clauses = re.findall(r"^(?:before|after|prior\s+to|since|now\s+that|following|once)\b[^,?]*,|"
+                         r"\s(?:before|after|prior\s+to|now\s+that|following|once)\s[^,?]*\??$", question, re.IGNORECASE)
+    return stems(" ".join(clauses))
+
+
+def _worth(wanted: set[str], found: list[set[str]]) -> dict[str, float]:
+    """How much each wanted word counts when a sentence has it: as much as it picks sentences out, scaled
+    so that the words some sentence has still count as many as they are ("talks" in one sentence of
+    twenty outweighs "AI" in twelve). A word no sentence has counts 1, which changes no ranking."""
+    rarity = {w: _rarity(sum(w in f for f in found), len(found)) for w in wanted}
+    said = [w for w in wanted if any(w in f for f in found)]
+    mean = sum(rarity[w] for w in said) / len(said) if said else 0.0
+    return {w: rarity[w] / mean if mean and w in said else 1.0 for w in wanted}
 
 
 def _name_stems(question: str, passages: list[Retrieved]) -> set[str]:
@@ -710,10 +795,18 @@ def _claim(text: str) -> str:
     # "both reports say the terms were kept quiet", "both pieces quote his phrase": what the reports say.
     reporting = "|".join(_REPORTING)
     # "Gadgets 360 and VentureBeat both say the terms were kept quiet": what they say.
-    text = re.sub(rf"^[^,]*?\bboth\s+(?:{reporting})\s+(?!(?:{reporting})\b)(?:that\s+)?", "", text, count=1,
+    text = re.sub(rf"^[^,]*?\b(?:both|each)\s+(?:{reporting})\s+(?!(?:{reporting})\b)(?:that\s+)?", "", text, count=1,
                   flags=re.I) or text
     text = re.sub(rf"^(?:(?:(?:both|all|the\s+two|the)\s+)?(?:reports?|articles?|pieces?|stories|story|outlets?|"
                   rf"publications?)|both|they)\s+(?:both\s+)?(?:{reporting})\s+", "", text, count=1, flags=re.I) or text
+    # "Is it the case in both reports that ...", "... in both the Herald and Courier articles, isn't it":
+    # which reports is for the passages to show; "described as independent" claims it is independent.
+    text = re.sub(r"^it\s+(?:true|the\s+case)\b[^,]*?\bthat\s+", "", text, count=1, flags=re.I) or text
+    text = re.sub(r",?\s*\b(?:in|by|from|across)\s+both\s+(?:the\s+)?[^,?]*?(?=\s*(?:,|$))|,\s*(?:right|"
+                  r"(?:isn['’]t|wasn['’]t|aren['’]t|doesn['’]t|didn['’]t|don['’]t|hasn['’]t|won['’]t)\s+(?:it|he|she|they|there))$",
+                  "", text, flags=re.I) or text
+    text = re.sub(r"(?:\b(is|are|was|were)\s+)?\b(?:described|portrayed|characteri[sz]ed|depicted|presented)\s+as\s+"
+                  r"(?:being\s+)?", lambda m: f"{m.group(1)} " if m.group(1) else "", text, flags=re.I)
     # "... with other companies too, not just Midjourney": the one set aside is not whom it is about.
     return _SET_ASIDE.sub("", text) or text
 
@@ -971,9 +1064,11 @@ def _after_preposition(candidates: list[str], sentence: str, question: str) -> l
     """The candidates ``sentence`` puts after the preposition the question opens with: "On which app ...?"
     and "in a post on Threads"."""
     opening = re.match(r"^\s*(on|in|at|from|via|through|with|for|by)\s+(?:which|what)\b", question, re.IGNORECASE)
-    preposition = opening.group(1) if opening else "on" if slots.asked_noun(question) in _MEDIA else None
+    preposition = opening.group(1).lower() if opening else "on" if slots.asked_noun(question) in _MEDIA else None
     if not preposition:
         return []
+    if preposition in ("via", "through") or (preposition != "on" and slots.asked_noun(question) in _MEDIA):
+        preposition = rf"(?:{preposition}|on)"  # "Through what service did he respond?" and "in a post on X"
     return [c for c in candidates if re.search(rf"\b{preposition}\s+(?:the\s+)?{re.escape(c)}\b", sentence,
                                                re.IGNORECASE)]
 

@@ -10,7 +10,8 @@ from rag.chunking import Chunk
 from rag.embeddings import get_embedder
 from rag.query import Publishers, analyse
 from rag.retrieval import Retrieved
-from rag.stepwise import Draft, Stepwise, focus_words
+from rag.stepwise import Draft, Stepwise, _said_alike, focus_words
+from rag.text import stems
 
 
 def passage(file: str, text: str, source: str = "Wire", published: str = "2024-03-01", title: str = "News") -> Retrieved:
@@ -581,6 +582,112 @@ def test_is_x_also_the_role_of_y_is_an_identity_question(embedder):
     assert draft.text.startswith("No: the articles name Jane Roe")
 
 
+def test_the_post_may_come_before_the_person_claimed_to_hold_it(embedder):
+    news = passage("news.txt", "Globex CEO Jane Roe welcomed the deal. Ann Lee, the Chief Data Officer at Acme, "
+                               "announced it.")
+    draft, _ = answer(embedder, "Is the CEO of Globex Ann Lee?", [news])
+    assert draft.text.startswith("No: the articles name Jane Roe")
+    assert "Jane Roe" in draft.citations[0].quote
+    draft, _ = answer(embedder, "Is Globex's CEO Jane Roe?", [news])
+    assert draft.text.startswith("Yes")
+
+
+def test_a_word_few_sentences_have_picks_the_sentence_out_more_than_one_most_have(embedder):
+    news = passage("news.txt", "Acme, on Monday, announced a partnership with the artificial intelligence lab Globex. "
+                               "Acme's AI chief, Ann Lee, said it is a technical collaboration between Acme and Globex. "
+                               "Acme has used AI in its apps for years, and its AI tools reach millions. "
+                               "The deal follows reports of earlier talks between Globex and Carl Frost's Zenith, "
+                               "though those did not become a formal agreement.")
+    draft, _ = answer(embedder, "Which tycoon's artificial-intelligence venture held talks with Globex before Acme?",
+                      [news])
+    assert "Zenith" in draft.text
+
+
+def test_who_funds_a_company_is_answered_no_investors_by_what_its_chief_says_of_it(embedder):
+    news = passage("news.txt", "In a post on Mastodon, Globex CEO Jane Roe said the deal brings the lab's tools to more "
+                               "people. She also said that the deal does not give Acme a stake in the company, adding, "
+                               "“We remain an independent lab, with no investors.” Acme shares rose on Monday.")
+    draft, _ = answer(embedder, "Who is financially backing Globex now that it has partnered with Acme?", [news])
+    assert draft.text.startswith("No investors")
+    draft, _ = answer(embedder, "After the deal with Acme, where does Globex get its funding from?", [news])
+    assert draft.text.startswith("No investors")
+    draft, _ = answer(embedder, "Which investors stand behind Globex now that it has allied with Acme?", [news])
+    assert draft.text.startswith("No investors")
+
+
+def test_a_service_asked_through_is_the_one_the_sentence_says_on(embedder):
+    news = passage("news.txt", "In a post on Mastodon, Globex CEO Jane Roe said the deal brings the lab's tools to more "
+                               "people. Acme shares rose on Monday.")
+    draft, _ = answer(embedder, "Through what online service did Jane Roe respond to the deal with Acme?", [news])
+    assert draft.text == "Mastodon [1]."
+
+
+def test_in_both_articles_or_each_noting_it_checks_the_claim_in_each(embedder):
+    herald = passage("herald.txt", "Globex remains an independent lab despite the deal with Acme. "
+                                   "The financial terms of the deal were not disclosed.")
+    courier = passage("courier.txt", "Globex said the company remains independent and community-backed. "
+                                     "Specific details about the deal's financial terms remain undisclosed.")
+    for question in ("Globex is described as independent in both the Herald and Courier articles, isn't it?",
+                     "is globex described as independent in both herald and courier",
+                     "Did the Herald and the Courier each note that no financial details of the deal were made public?"):
+        draft, _ = answer(embedder, question, [herald, courier])
+        assert draft.text.startswith("Yes") and len(draft.citations) == 2, question
+    lone = passage("lone.txt", "Globex sells paint. Its shares rose on Monday.")
+    draft, _ = answer(embedder, "Is Globex described as independent in both the Herald and Courier articles?",
+                      [herald, lone])
+    assert draft.text.startswith("No")
+
+
+def test_news_words_for_the_same_thing_count_as_said():
+    assert _said_alike("Acme has not released any video model.", stems("moving footage")) == stems("footage")
+    assert _said_alike("It will work with more industry players.", stems("other firms in the sector")) == stems("sector")
+    assert _said_alike("Wang described it as a way to bring beauty.", stems("what did he say it would deliver")) == stems(
+        "say deliver")
+    assert _said_alike("Acme trails rivals in image generation.", stems("outpaced in pictures")) == stems("outpaced pictures")
+    assert "per" not in focus_words("Which rivals lead, per the Herald?", [])
+
+
+def test_whoever_holds_the_post_answers_however_the_company_is_described(embedder):
+    deal = passage("deal.txt", "Acme is licensing the picture-generating technology of the research lab Globex. "
+                               "The deal was signed on Monday.")
+    post = passage("post.txt", "Weather closed roads on Tuesday. Globex CEO Jane Roe posted on Mastodon.")
+    draft, _ = answer(embedder, "Name the person at the helm of the research lab whose picture-generating technology "
+                                "Acme is licensing.", [deal, post])
+    assert draft.text == "Jane Roe [1]."
+    draft, _ = answer(embedder, "Who is the CFO of Globex?", [deal, post])
+    assert draft.abstained
+
+
+def test_which_person_one_outlet_calls_the_ceo_is_whoever_holds_that_post(embedder):
+    herald = passage("herald.txt", "Ann Lee, the Chief Data Officer at Acme, announced the Globex deal. "
+                                   "Globex CEO Jane Roe said it brings the lab's tools to more people.")
+    courier = passage("courier.txt", "Ann Lee said the deal is a technical one. Founder Jane Roe said Globex stays "
+                                     "independent.")
+    draft, _ = answer(embedder, "Which person does the Herald call the CEO of Globex while the Courier calls her the "
+                                "company's founder?", [herald, courier])
+    assert draft.text.startswith("Jane Roe")
+
+
+def test_the_owner_asked_for_is_the_person_whose_company_a_sentence_names(embedder):
+    news = passage("news.txt", "Acme's AI chief, Ann Lee, announced a partnership with the AI lab Globex on Monday. "
+                               "Ann Lee said the AI deal is a technical collaboration between Acme and Globex. "
+                               "The deal follows earlier talks between Globex and Carl Frost's Zenith, which came to nothing.")
+    for question in ("Which billionaire owns the AI company that was in talks with Globex before Acme struck its deal?",
+                     "Before Acme came along, Globex held discussions with an AI firm belonging to which businessman?"):
+        draft, _ = answer(embedder, question, [news])
+        assert draft.text == "Carl Frost [1].", question
+
+
+def test_the_boss_of_a_company_is_not_another_companys_chief_officer(embedder):
+    news = passage("news.txt", "Acme's Chief AI Officer, Ann Lee, said the image deal with Globex is a partnership. "
+                               "Ann Lee said the partnership brings image generation to Acme. "
+                               "Globex CEO Jane Roe said the partnership brings the lab's image generator to more people.")
+    draft, _ = answer(embedder, "Who is the boss of the image generator that partnered with Acme?", [news])
+    assert draft.text == "Jane Roe [1]."
+    draft, _ = answer(embedder, "Who is Acme's Chief AI Officer?", [news])
+    assert draft.text == "Ann Lee [1]."
+
+
 def test_staying_is_remaining(embedder):
     herald = passage("herald.txt", "Globex remains an independent lab despite the deal with Acme.", source="The Herald")
     courier = passage("courier.txt", "Globex said the company remains independent.", source="The Courier")
@@ -596,3 +703,4 @@ def test_a_city_is_a_name_put_where_only_places_go():
     assert _candidates("The show streams on Instagram.", "Which city hosts the show?", slots.PLACE) == []
     assert _candidates("The show opens in Leeds.", "Which city hosts the show?", slots.PLACE) == ["Leeds"]
     assert _candidates("He posted on Instagram.", "Where did he post it?", slots.PLACE) == ["Instagram"]  # a medium
+
