@@ -222,7 +222,7 @@ class Stepwise:
         if post:
             # "Who is Meta's chief executive?" is not answered by "Midjourney CEO David Holz".
             holding = [(s, kept) for s, c in holding if (kept := [n for n in c if slots.holds_post(n, post, said)])]
-        elif kind == slots.PERSON and stems(question) & _TOP_WORDS and not _OFFICER.search(question):
+        elif kind == slots.PERSON and _boss_asked(question):
             # "Who is the boss of the image generator ...?": someone the passages give a company's top post,
             # not its Chief AI Officer.
             tops = [(s, kept) for s, c in holding if (kept := [n for n in c if any(
@@ -261,7 +261,7 @@ class Stepwise:
         elif kind == slots.PERSON and _OWNER_ASKED.search(question):
             # "Which billionaire owns the AI firm that ...?": a sentence naming someone's company ("Elon Musk’s
             # xAI") beats a closer one naming people as nobody's owners.
-            owners = [(s, [n for n in c if re.search(rf"\b{re.escape(n)}['’]s\s+[A-Z\w]", s.text)]) for s, c in holding]
+            owners = [(s, [n for n in c if _owns_a_name(n, s.text)]) for s, c in holding]
             holding = _promoted(holding, owners, OWNED_SHARE)
         elif slots.asked_noun(question) in _MEDIA:
             # "Which app did he use?": a sentence saying "on Threads" beats a closer one naming no medium.
@@ -301,7 +301,7 @@ class Stepwise:
     def nobody(question: str, ranked: list[Sentence], passages: list[Retrieved], kind: str) -> Draft | None:
         """"Who funds the lab?" answered by what a sentence about it says when that is nobody: "no investors",
         "investor-free"; None when the question is not who funds or owns something, or no such sentence leads."""
-        if kind not in (slots.PERSON, slots.ORGANISATION, slots.PLACE, slots.THING) or not stems(question) & _FUNDING:
+        if kind not in (slots.PERSON, slots.ORGANISATION, slots.PLACE, slots.THING) or not _asks_funding(question):
             return None
         funded = _FUNDED.search(question)
         named = slots.names(funded.group(1)) if funded else []
@@ -376,6 +376,8 @@ class Stepwise:
         if post:  # "Which person does one outlet call Midjourney's CEO ...?": not Meta's AI chief
             said = " ".join(r.chunk.text for r in retrieved)
             mentions = [m for m in mentions if slots.holds_post(m[1], post, said)] or mentions
+        elif kind == slots.PERSON and _OWNER_ASKED.search(question):  # "the individual whose AI company ...": an owner
+            mentions = [m for m in mentions if _owns_a_name(m[1], m[2].text)] or mentions
         groups = _groups([name for _, name, _, _ in mentions], kind)
         best: dict[tuple[str, int], tuple[Sentence, Retrieved]] = {}
         votes: dict[str, float] = {}
@@ -546,7 +548,7 @@ def focus_words(question: str, passages: list[Retrieved]) -> set[str]:
     focus = stems(question) - stems(f"{slots.wh_head(question)} name whose per") - named - publishers  # "per the Herald"
     if focus & _LOCATED:
         focus |= stems("based")  # "Where is it headquartered?" and "the Menlo Park-based tech giant"
-    if stems(question) & _FUNDING:  # "which investors ...?" too, whose "investors" names what is asked
+    if _asks_funding(question):  # "which investors ...?" too, whose "investors" names what is asked
         focus |= stems("investors backed")  # "Who bankrolls it?" and "a community-backed lab with no investors"
     return focus or stems(question) - publishers or stems(question)
 
@@ -643,9 +645,19 @@ _HEADS = stems(_HEAD_WORDS)
 _HEAD = rf"(?i:{'|'.join(_HEAD_WORDS.split())})"
 
 
-_TOP_WORDS = stems("boss chief head ceo leader")  # a question asking for whoever runs a company
 _TOP_POST = frozenset("chief executive founder head boss leader president owner chairman".split())
 _OFFICER = re.compile(r"\bchief\s+(?!executive\b)[\w-]+(?:\s+[\w-]+)?\s+officer\b", re.IGNORECASE)
+
+
+_WHAT_HEADED = re.compile(r"\b(?:heads?|leads?|runs?|oversees?|helms?)\s+(?:which|what)\b", re.IGNORECASE)
+
+
+def _boss_asked(question: str) -> bool:
+    """Whether ``question`` asks about whoever runs a company ("the boss of the lab", "its head", "the CEO"),
+    not a post such as Chief AI Officer, nor what someone heads ("Wang heads which unit?")."""
+    return not _OFFICER.search(question) and re.search(
+        r"\b(?:boss|ceo|leader)\b|\b(?:the|its|his|her|their|[\w’']+['’]s)\s+(?:head|chief)\b|"
+        r"\b(?:head|chief)\s+of\b", question, re.IGNORECASE) is not None
 
 
 def _heads(unit: str, question: str, wanted: set[str]) -> set[str]:
@@ -653,10 +665,12 @@ def _heads(unit: str, question: str, wanted: set[str]) -> set[str]:
     lab's boss" and "Midjourney CEO David Holz"; when the question says whose ("Midjourney's head"), the
     post must be that company's ("Midjourney CEO", not "the Chief AI Officer at Meta"). The only way a
     unit's own "chief" or "CEO" counts."""
-    if not _OFFICER.search(question):
-        unit = _OFFICER.sub(" ", unit)  # a Chief AI Officer heads no company: not the lab's boss
+    if _boss_asked(question):
+        unit = _OFFICER.sub(" ", unit)  # a Chief AI Officer heads no company: not the lab's boss (he may lead a unit)
     if not wanted & _HEADS or not stems(unit) & _HEADS:
         return set()
+    if _WHAT_HEADED.search(question):  # "Wang heads which lab?" is answered by what he leads, not by his title
+        return wanted & _HEADS if re.search(r"\b(?:leads?|led|heads?|headed|runs?|ran|oversees?|helms?)\b", unit) else set()
     owner = re.search(rf"\b([A-Z][\w&.-]*)(?:['’]s)?\s+(?:[\w-]+\s+)?{_HEAD}\b|\b{_HEAD}\s+of\s+([A-Z][\w&.-]*)",
                       question)
     if owner and (owner.group(1) or owner.group(2)).lower() not in slots.TITLES | STOPWORDS:  # not "AI chief"
@@ -876,6 +890,19 @@ def _recounted(claim: str, clause: str) -> bool:
 # "Who funds it?" can be answered "no investors": the askers, and the words that say there are none.
 _FUNDING = stems("fund funds funded finance finances financed financial bankroll bankrolls backs backed backers invest "
                  "invests invested investor investors backer funder sponsor sponsors")
+
+
+def _owns_a_name(person: str, sentence: str) -> bool:
+    """Whether ``sentence`` names something as ``person``'s: "Elon Musk’s xAI"."""
+    return re.search(rf"\b{re.escape(person)}['’]s\s+[A-Z\w]", sentence) is not None
+
+
+def _asks_funding(question: str) -> bool:
+    """Whether ``question`` is about who funds something: "who backs it", not "Meta stays back"."""
+    return bool(stems(question) & _FUNDING - {"back"}) or re.search(r"\b(?:backs|backed|backing)\b", question,
+                                                                      re.IGNORECASE) is not None
+
+
 _NOBODY = re.compile(r"\b(?:no|without(?:\s+any)?)\s+(?:outside\s+|external\s+|other\s+)?(?:investors?|backers?|funders?|"
                      r"shareholders?|owners?|sponsors?)\b|\binvestor-free\b|\bself-funded\b|\bbootstrapped\b", re.IGNORECASE)
 _FUNDED = re.compile(r"\b(?:funds?|funded|funding|bankroll\w*|backs|backed|backing|financ\w*|owns?|owned|sponsors?\w*|"

@@ -10,7 +10,7 @@ from rag.chunking import Chunk
 from rag.embeddings import get_embedder
 from rag.query import Publishers, analyse
 from rag.retrieval import Retrieved
-from rag.stepwise import Draft, Stepwise, _said_alike, focus_words
+from rag.stepwise import Draft, Stepwise, _asks_funding, _boss_asked, _said_alike, focus_words
 from rag.text import stems
 
 
@@ -686,6 +686,31 @@ def test_the_boss_of_a_company_is_not_another_companys_chief_officer(embedder):
     assert draft.text == "Jane Roe [1]."
     draft, _ = answer(embedder, "Who is Acme's Chief AI Officer?", [news])
     assert draft.text == "Ann Lee [1]."
+
+
+def test_a_chief_officer_still_leads_the_unit_a_sentence_says_he_leads(embedder):
+    news = passage("news.txt", "Acme announced a deal with Globex on Monday. The announcement came from Ann Lee, Acme’s "
+                               "Chief AI Officer, who leads the newly established Acme Frontier Labs.")
+    draft, _ = answer(embedder, "Ann Lee @ Acme -> leads which internal group? exact name pls", [news])
+    assert draft.text == "Acme Frontier Labs [1]."
+
+
+def test_what_someone_heads_is_said_by_what_he_leads_not_by_his_title(embedder):
+    news = passage("news.txt", "In a post on Mastodon, Ann Lee, the Chief AI Officer at Acme, announced the deal with "
+                               "Globex. Acme’s Chief AI Officer, Ann Lee, said it is a technical collaboration. "
+                               "Globex makes image tools. The announcement came from Ann Lee, who leads the newly "
+                               "established Acme Frontier Labs.")
+    draft, _ = answer(embedder, "The Acme executive who announced the deal on Mastodon heads which recently created lab?",
+                      [news])
+    assert draft.text == "Acme Frontier Labs [1]."
+
+
+def test_what_counts_as_asking_for_the_boss_or_for_funding():
+    assert _boss_asked("Who is the boss of the image lab?") and _boss_asked("Who is the image lab's chief?")
+    assert not _boss_asked("Who is Acme's Chief AI Officer?") and not _boss_asked("Who is the AI chief at Acme?")
+    assert not _boss_asked("Ann Lee heads which unit?")
+    assert _asks_funding("Who backs the lab?") and _asks_funding("Which investors stand behind it?")
+    assert not _asks_funding("Behind which rival products does Acme stay back?")
 
 
 def test_staying_is_remaining(embedder):
