@@ -104,6 +104,7 @@ _IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\b(which|what)\s+co\b\.?", r"\1 company"),
     (r"\b(will|would|to|can|could|might)\b((?:\s+\w+){0,2}?)\s+put\s+out\b", r"\1\2 release"),
     (r"\bput(?:s|ting)?\s+out\b(?=\s+(?:a|an|the|its|their|his|her|any|some)\b)", "released"),
+    (r"\b(?:come|comes|came|coming)\s+out\s+with\b", "released"),
 )]
 # "Isn't he the CEO?" and "Didn't they sign?" ask what "Is he the CEO?" and "Did they sign?" ask.
 _NEGATIVE_ASKING = re.compile(r"^(is|are|was|were|do|does|did|has|have|had|could|would|should)n['’]?t\b|"

@@ -805,7 +805,7 @@ def _claim(text: str) -> str:
     text = asking.WHETHER.sub("", re.sub(r"^\s*(?:and\s+)?(?:%s)\s+" % "|".join(asking.AUXILIARY), "",
                                         text.strip(" ,?"), flags=re.I))
     text = re.sub(r"^.*?\b(?:say|says|said|report|reports|reported|claim|claims|suggest|suggests|indicate|indicates)"
-                  r"\s+that\s+", "", text, count=1, flags=re.I) or text
+                  r"(?:\s+(?:by|in)\s+[^,]{1,60}?)?\s+that\s+", "", text, count=1, flags=re.I) or text  # "reported by both X and Y that"
     # "both reports say the terms were kept quiet", "both pieces quote his phrase": what the reports say.
     reporting = "|".join(_REPORTING)
     # "Gadgets 360 and VentureBeat both say the terms were kept quiet": what they say.
@@ -816,7 +816,7 @@ def _claim(text: str) -> str:
     # "Is it the case in both reports that ...", "... in both the Herald and Courier articles, isn't it":
     # which reports is for the passages to show; "described as independent" claims it is independent.
     text = re.sub(r"^it\s+(?:true|the\s+case)\b[^,]*?\bthat\s+", "", text, count=1, flags=re.I) or text
-    text = re.sub(r",?\s*\b(?:in|by|from|across)\s+both\s+(?:the\s+)?[^,?]*?(?=\s*(?:,|$))|,\s*(?:right|"
+    text = re.sub(r",?\s*\b(?:in|by|from|across)\s+both\s+(?:the\s+)?(?:(?!\bthat\b)[^,?]){0,60}?(?=\s*(?:,|$))|,\s*(?:right|"
                   r"(?:isn['’]t|wasn['’]t|aren['’]t|doesn['’]t|didn['’]t|don['’]t|hasn['’]t|won['’]t)\s+(?:it|he|she|they|there))$",
                   "", text, flags=re.I) or text
     text = re.sub(r"(?:\b(is|are|was|were)\s+)?\b(?:described|portrayed|characteri[sz]ed|depicted|presented)\s+as\s+"

@@ -222,6 +222,7 @@ def test_words_the_passages_write_in_lower_case_or_only_at_a_start_or_in_a_title
     ("Do you know whether the mill is open?", "Whether the mill is open?"),  # no name claimed: left as it is
     ("bakery mill deal announced day of week", "What is the bakery mill deal announced day of week"),
     ("Does Ann Lee serve as the top boss of Globex?", "Is Ann Lee the chief of Globex?"),
+    ("Has Acme come out with a video model?", "Has Acme released a video model?"),
     ("Within Acme, the unit under Ann Lee's leadership is called what?",
      "What is the unit under Ann Lee's leadership called, within Acme?"),
     ("The bakery made its deal with the mill public on what day?", "The bakery announced its deal with the mill on what day?"),

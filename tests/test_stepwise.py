@@ -10,7 +10,7 @@ from rag.chunking import Chunk
 from rag.embeddings import get_embedder
 from rag.query import Publishers, analyse
 from rag.retrieval import Retrieved
-from rag.stepwise import Draft, Stepwise, _asks_funding, _boss_asked, _said_alike, focus_words
+from rag.stepwise import Draft, Stepwise, _asks_funding, _boss_asked, _claim, _said_alike, focus_words
 from rag.text import stems
 
 
@@ -703,6 +703,14 @@ def test_what_someone_heads_is_said_by_what_he_leads_not_by_his_title(embedder):
     draft, _ = answer(embedder, "The Acme executive who announced the deal on Mastodon heads which recently created lab?",
                       [news])
     assert draft.text == "Acme Frontier Labs [1]."
+
+
+def test_which_reports_say_it_is_not_part_of_the_claim():
+    assert _claim("Is it reported by both the Herald and the Courier that the terms were kept undisclosed?") == (
+        "the terms were kept undisclosed")
+    assert _claim("Globex is described as still independent in both the Herald and Courier articles, isn't it?") == (
+        "Globex is still independent")
+    assert _claim("Is it the case in both reports that the price went unrevealed?") == "the price went unrevealed"
 
 
 def test_what_counts_as_asking_for_the_boss_or_for_funding():
