@@ -307,7 +307,8 @@ class Stepwise:
         named = slots.names(funded.group(1)) if funded else []
         best = ranked[:NOBODY_SENTENCES]
         # "no outside investors" said plainly goes before "investor-free" in a sentence about its reputation.
-        plainly = [s for s in best if re.search(r"\b(?:no|without)\s", s.text) and _NOBODY.search(s.text)]
+        plainly = [s for s in ranked[:2 * NOBODY_SENTENCES]  # a little further down, too
+                   if re.search(r"\b(?:no|without)\s", s.text) and _NOBODY.search(s.text)]
         for sentence in plainly + [s for s in best if s not in plainly]:
             said = _NOBODY.search(sentence.text)
             # "Who funds Meta?" needs a sentence about Meta: one that opens with the name the question gives,
@@ -461,7 +462,8 @@ class Stepwise:
             # One claim's place or medium swapped for another ("a post on X" against "a post on Threads"); in a
             # question about several reports, a name in one part often sits in another part's article.
             swapped = not parts and _swapped(claim, sentence, {p.chunk.source for p in passages})
-            verdicts.append(said and not swapped and not self.contradicted(claim, best, passages))
+            worded = len(found) * 2 >= len(focus)  # the clause says the claim's words, whatever its score
+            verdicts.append(said and not swapped and not self.contradicted(claim, best, passages, worded))
             evidence.append((passages[best.passage], sentence, best.score))
             if not parts and verdicts[-1]:
                 # One claim that another article states as well: cite that one too.
@@ -480,21 +482,22 @@ class Stepwise:
         return float(said @ claimed) >= SAID
 
     @staticmethod
-    def contradicted(claim: str, best: Sentence, passages: list[Retrieved]) -> bool:
+    def contradicted(claim: str, best: Sentence, passages: list[Retrieved], worded: bool = False) -> bool:
         """Whether the passages contradict ``claim``: its best clause says it with the other polarity
         ("does not grant" against "give"), or the claim has a number they lack. A claim about how two
-        reports relate ("was there no change", "inconsistency") carries its own polarity."""
+        reports relate ("was there no change", "inconsistency") carries its own polarity. The clause's polarity
+        counts when it is close (SUPPORTED) or ``worded``: it says most of the claim's words."""
         untold = _untold_claim(claim, best, passages)
         if untold is not None:
             return not untold
         claimed, clause = stems(claim), stems(best.text)
-        shared = (claimed & clause) | _RELATIONS
+        shared = (claimed & clause) - _ALIKE[0] | _RELATIONS  # "not a unique partnership" negates "unique", not the deal
         # "an official deal" against "did not materialize into a formal agreement": the same words, negated.
         # Not the deal words: a deal is what the story is about, and "not a unique partnership" negates "unique".
         shared |= {w for group in _ALIKE[1:] if claimed & group and clause & group and not claimed & clause & group
                    for w in (claimed | clause) & group}
         claim_negated = slots.negated(claim, shared, clause | _RELATIONS)
-        clause_negated = best.score >= SUPPORTED and slots.negated(best.text, shared, claimed | _RELATIONS)
+        clause_negated = (worded or best.score >= SUPPORTED) and slots.negated(best.text, shared, claimed | _RELATIONS)
         article = [p for p in passages if p.file == passages[best.passage].file]
         said = stems(" ".join(f"{p.chunk.title} {p.chunk.text}" for p in article))
         return claim_negated != clause_negated or bool(_numbers(claim) - said) or _recounted(claim, best.text)
@@ -604,6 +607,9 @@ _ALIKE = [stems(group) for group in (
     "remain remains remained stay stays stayed staying",
     "lag lags lagged lagging trail trails trailed trailing behind backseat outpace outpaced outpacing ahead",
     "image images picture pictures photo photos",
+    "stake stakes ownership equity own owns",
+    "first initial debut",
+    "player players partner partners firm firms",
     "bring brings brought deliver delivers delivered",
     "video videos footage clip clips film",
     "industry industries sector sectors",

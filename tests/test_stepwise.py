@@ -640,7 +640,9 @@ def test_in_both_articles_or_each_noting_it_checks_the_claim_in_each(embedder):
 
 def test_news_words_for_the_same_thing_count_as_said():
     assert _said_alike("Acme has not released any video model.", stems("moving footage")) == stems("footage")
-    assert _said_alike("It will work with more industry players.", stems("other firms in the sector")) == stems("sector")
+    assert _said_alike("It will work with more industry players.", stems("other firms in the sector")) == stems(
+        "firms sector")
+    assert _said_alike("The deal does not grant Acme a stake.", stems("an ownership share")) == stems("ownership")
     assert _said_alike("Wang described it as a way to bring beauty.", stems("what did he say it would deliver")) == stems(
         "say deliver")
     assert _said_alike("Acme trails rivals in image generation.", stems("outpaced in pictures")) == stems("outpaced pictures")
@@ -703,6 +705,22 @@ def test_what_someone_heads_is_said_by_what_he_leads_not_by_his_title(embedder):
     draft, _ = answer(embedder, "The Acme executive who announced the deal on Mastodon heads which recently created lab?",
                       [news])
     assert draft.text == "Acme Frontier Labs [1]."
+
+
+def test_not_a_unique_partnership_negates_unique_not_the_partnership(embedder):
+    news = passage("news.txt", "Acme signed a deal with Globex on Monday. An Acme executive said this is not a unique "
+                               "partnership and the company will collaborate with other industry players in the future.")
+    draft, _ = answer(embedder, "Did Acme signal that more partnerships with other industry firms are coming down the "
+                                "line?", [news])
+    assert draft.text.startswith("Yes")
+
+
+def test_a_clause_saying_the_claims_words_negates_it_however_low_it_scores(embedder):
+    news = passage("news.txt", "Acme announced the deal with Globex on Monday. He also clarified that the partnership "
+                               "does not grant Acme a stake in the company, adding, “We remain an independent, "
+                               "community-backed research lab, with no investors, working on many ambitious projects.”")
+    draft, _ = answer(embedder, "Does the arrangement hand Acme an ownership stake in Globex?", [news])
+    assert draft.text.startswith("No")
 
 
 def test_which_reports_say_it_is_not_part_of_the_claim():
