@@ -491,7 +491,8 @@ class Stepwise:
         if untold is not None:
             return not untold
         claimed, clause = stems(claim), stems(best.text)
-        shared = (claimed & clause) - _ALIKE[0] | _RELATIONS  # "not a unique partnership" negates "unique", not the deal
+        # "not a unique partnership" negates "unique", not the deal; "does not grant Meta a stake" the stake, not Meta.
+        shared = (claimed & clause) - _ALIKE[0] - _capitalised(f"{claim} {best.text}") | _RELATIONS
         # "an official deal" against "did not materialize into a formal agreement": the same words, negated.
         # Not the deal words: a deal is what the story is about, and "not a unique partnership" negates "unique".
         shared |= {w for group in _ALIKE[1:] if claimed & group and clause & group and not claimed & clause & group
@@ -810,7 +811,8 @@ def _claim(text: str) -> str:
     """A part of a yes/no question as a claim: without "Does the X article say that"."""
     text = asking.WHETHER.sub("", re.sub(r"^\s*(?:and\s+)?(?:%s)\s+" % "|".join(asking.AUXILIARY), "",
                                         text.strip(" ,?"), flags=re.I))
-    text = re.sub(r"^.*?\b(?:say|says|said|report|reports|reported|claim|claims|suggest|suggests|indicate|indicates)"
+    text = re.sub(r"^.*?\b(?:say|says|said|report|reports|reported|claim|claims|suggest|suggests|indicate|indicates|"
+                  r"state|states|stated|note|notes|noted|mention|mentions|mentioned)"
                   r"(?:\s+(?:by|in)\s+[^,]{1,60}?)?\s+that\s+", "", text, count=1, flags=re.I) or text  # "reported by both X and Y that"
     # "both reports say the terms were kept quiet", "both pieces quote his phrase": what the reports say.
     reporting = "|".join(_REPORTING)

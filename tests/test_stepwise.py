@@ -10,7 +10,7 @@ from rag.chunking import Chunk
 from rag.embeddings import get_embedder
 from rag.query import Publishers, analyse
 from rag.retrieval import Retrieved
-from rag.stepwise import Draft, Stepwise, _asks_funding, _boss_asked, _claim, _said_alike, focus_words
+from rag.stepwise import Draft, Sentence, Stepwise, _asks_funding, _boss_asked, _claim, _said_alike, focus_words
 from rag.text import stems
 
 
@@ -607,12 +607,11 @@ def test_who_funds_a_company_is_answered_no_investors_by_what_its_chief_says_of_
     news = passage("news.txt", "In a post on Mastodon, Globex CEO Jane Roe said the deal brings the lab's tools to more "
                                "people. She also said that the deal does not give Acme a stake in the company, adding, "
                                "“We remain an independent lab, with no investors.” Acme shares rose on Monday.")
-    draft, _ = answer(embedder, "Who is financially backing Globex now that it has partnered with Acme?", [news])
-    assert draft.text.startswith("No investors")
-    draft, _ = answer(embedder, "After the deal with Acme, where does Globex get its funding from?", [news])
-    assert draft.text.startswith("No investors")
-    draft, _ = answer(embedder, "Which investors stand behind Globex now that it has allied with Acme?", [news])
-    assert draft.text.startswith("No investors")
+    for question in ("Who is financially backing Globex now that it has partnered with Acme?",
+                     "After the deal with Acme, where does Globex get its funding from?",
+                     "Which investors stand behind Globex now that it has allied with Acme?"):
+        draft, _ = answer(embedder, question, [news])
+        assert draft.text.startswith("No investors"), question
 
 
 def test_a_service_asked_through_is_the_one_the_sentence_says_on(embedder):
@@ -729,6 +728,14 @@ def test_which_reports_say_it_is_not_part_of_the_claim():
     assert _claim("Globex is described as still independent in both the Herald and Courier articles, isn't it?") == (
         "Globex is still independent")
     assert _claim("Is it the case in both reports that the price went unrevealed?") == "the price went unrevealed"
+    assert _claim("Do both the Herald and the Courier state that Globex stays independent?") == "Globex stays independent"
+
+
+def test_a_negated_name_does_not_negate_a_claim_about_it():
+    news = passage("news.txt", "He said the deal does not grant Acme a stake in the company.")
+    said = Sentence("He said the deal does not grant Acme a stake in the company.", 0, 0.5)
+    assert not Stepwise.contradicted("the lab teaming up with Acme stays independent", said, [news], worded=True)
+    assert Stepwise.contradicted("the deal grants Acme a stake", said, [news], worded=True)
 
 
 def test_what_counts_as_asking_for_the_boss_or_for_funding():
