@@ -45,10 +45,10 @@ def test_seeds_eval_meets_its_floors(seeds_run):
     # Measured with the stepwise strategy (issue 9): local SmolLM2-135M, MiniLM, 256/32-token chunks, k=10.
     assert total["file_hit@4"] >= 0.95  # measured 1.00 (26 of 26 answerable; the corpus has 2 files)
     assert total["file_all_gold@10"] >= 0.95  # measured 1.00
-    assert total["strict"] >= 0.92  # measured 0.96 (25 of 26: every factoid, yes/no and multi-article question;
-    # 4 of 5 paraphrases)
+    assert total["strict"] >= 0.96  # measured 1.00 (26 of 26: every factoid, yes/no, multi-article question and
+    # paraphrase)
     assert total["citation_precision"] >= 0.95  # measured 1.00
-    assert total["citation_recall"] >= 0.83  # measured 0.88 (one passage holds a short answer; one file is cited)
+    assert total["citation_recall"] >= 0.87  # measured 0.92 (one passage holds a short answer; one file is cited)
     assert total["abstention"]["recall"] >= 0.95  # measured 1.00: 8 of 8 unanswerable refused
     assert total["abstention"]["precision"] >= 0.95  # measured 1.00: no answerable question refused
     by_type = summary["metrics"]["by_type"]
@@ -68,7 +68,7 @@ def test_reworded_seed_questions_meet_their_floors(data_dir, tmp_path):
     """eval/seeds-reworded: 140 questions about the seed articles, written by testers who saw only the
     articles. A rule fitted to eval/seeds' wording shows here as a gap between the two."""
     total, by_type = scores_of("seeds-reworded", data_dir, tmp_path)
-    assert total["strict"] >= 0.77  # measured 0.80 (90 of 112 answerable; 0.52 before the reworded packs)
+    assert total["strict"] >= 0.79  # measured 0.81 (91 of 112 answerable; 0.52 before the reworded packs)
     assert total["citation_precision"] >= 0.93  # measured 0.96
     assert total["abstention"]["recall"] >= 0.75  # measured 0.82: 23 of 28 unanswerable refused
     assert by_type["yes_no"]["strict"] >= 0.9 and by_type["factoid"]["strict"] >= 0.85  # measured 1.00 and 0.88
@@ -78,10 +78,10 @@ def test_rephrased_seed_questions_meet_their_floors(data_dir, tmp_path):
     """eval/seeds-rephrased: eval/seeds' 34 questions asked six other ways each, by testers who saw only the
     articles and the questions ("Can you tell me which firm ...?", a statement and then the question)."""
     total, by_type = scores_of("seeds-rephrased", data_dir, tmp_path)
-    assert total["strict"] >= 0.89  # measured 0.92 (143 of 156 answerable; 0.60-0.67 per set at the start)
-    assert total["citation_precision"] >= 0.92  # measured 0.95
+    assert total["strict"] >= 0.93  # measured 0.96 (149 of 156 answerable; 0.60-0.67 per set at the start)
+    assert total["citation_precision"] >= 0.93  # measured 0.96
     assert total["abstention"]["recall"] >= 0.95  # measured 0.98: 47 of 48 unanswerable refused
-    assert by_type["yes_no"]["strict"] >= 0.9 and by_type["factoid"]["strict"] >= 0.9  # measured 0.97 and 0.93
+    assert by_type["yes_no"]["strict"] >= 0.94 and by_type["factoid"]["strict"] >= 0.92  # measured 0.97 and 0.95
 
 
 def test_typed_seed_questions_meet_their_floors(data_dir, tmp_path):
@@ -89,10 +89,10 @@ def test_typed_seed_questions_meet_their_floors(data_dir, tmp_path):
     non-native grammar, jargon, descriptions for names, slang, half-remembered, worksheet prompts), by testers
     who saw only the articles and questions."""
     total, by_type = scores_of("seeds-typed", data_dir, tmp_path)
-    assert total["strict"] >= 0.87  # measured 0.90 (468 of 520 answerable; 0.50-0.77 per set when first scored)
-    assert total["citation_precision"] >= 0.92  # measured 0.95
+    assert total["strict"] >= 0.91  # measured 0.94 (489 of 520 answerable; 0.50-0.77 per set when first scored)
+    assert total["citation_precision"] >= 0.94  # measured 0.97
     assert total["abstention"]["recall"] >= 0.95  # measured 0.98: 157 of 160 unanswerable refused
-    assert by_type["yes_no"]["strict"] >= 0.85 and by_type["factoid"]["strict"] >= 0.9  # measured 0.89 and 0.94
+    assert by_type["yes_no"]["strict"] >= 0.86 and by_type["factoid"]["strict"] >= 0.92  # measured 0.90 and 0.95
 
 
 def test_framed_seed_questions_meet_their_floors(data_dir, tmp_path):
@@ -100,10 +100,21 @@ def test_framed_seed_questions_meet_their_floors(data_dir, tmp_path):
     ("MJ CEO -> name? pls"), as formal requests, spoken, texted, translated word for word or as quiz clues,
     by testers who saw only the articles and questions."""
     total, by_type = scores_of("seeds-framed", data_dir, tmp_path)
-    assert total["strict"] >= 0.78  # measured 0.81 (420 of 520 answerable; 0.50-0.83 per set when first scored)
-    assert total["citation_precision"] >= 0.91  # measured 0.94
+    assert total["strict"] >= 0.83  # measured 0.86 (447 of 520 answerable; 0.50-0.83 per set when first scored)
+    assert total["citation_precision"] >= 0.92  # measured 0.95
     assert total["abstention"]["recall"] >= 0.93  # measured 0.97: 155 of 160 unanswerable refused
-    assert by_type["yes_no"]["strict"] >= 0.9 and by_type["factoid"]["strict"] >= 0.82  # measured 0.93 and 0.85
+    assert by_type["yes_no"]["strict"] >= 0.9 and by_type["factoid"]["strict"] >= 0.86  # measured 0.93 and 0.89
+
+
+def test_reader_seed_questions_meet_their_floors(data_dir, tmp_path):
+    """eval/seeds-reader: 544 more, as ordinary readers ask (plain sentences in other words, paraphrase naming
+    companies and people by what they do, varied grammar, lower case, keywords and typos), by testers who saw only
+    the articles and questions."""
+    total, by_type = scores_of("seeds-reader", data_dir, tmp_path)
+    assert total["strict"] >= 0.9  # measured 0.93 (386 of 416 answerable; 0.75-0.92 per set when first scored)
+    assert total["citation_precision"] >= 0.94  # measured 0.97
+    assert total["abstention"]["recall"] >= 0.95  # measured 0.99: 127 of 128 unanswerable refused
+    assert by_type["yes_no"]["strict"] >= 0.94 and by_type["factoid"]["strict"] >= 0.88  # measured 0.98 and 0.91
 
 
 def test_seeds_eval_reports_the_baselines(seeds_run):
