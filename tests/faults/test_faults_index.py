@@ -283,8 +283,10 @@ def test_two_ingests_at_once_take_turns_and_say_so(tmp_path, clean_build):
 @pytest.mark.slow
 def test_searches_during_an_ingest_answer_from_what_is_indexed(tmp_path, clean_build):
     folder, data_dir = final_folder(write_folder(tmp_path / "articles")), tmp_path / "data"
-    ingesting = start(SMALL_BATCH_CLI, "ingest", str(folder), "--quiet", data_dir=data_dir,
-                      log=tmp_path / "ingest.log")
+    # Batches of two, so the ingest outlasts the searcher's start-up (with eight, a fresh clone's run once
+    # finished before the searcher's second round).
+    ingesting = start(SMALL_BATCH_CLI.replace("BATCH_CHUNKS = 8", "BATCH_CHUNKS = 2"), "ingest", str(folder),
+                      "--quiet", data_dir=data_dir, log=tmp_path / "ingest.log")
     wait_until(lambda: files_done(data_dir) > 0, ingesting, tmp_path / "ingest.log")
     stop = tmp_path / "stop"
     searching = start(SEARCHER, json.dumps(QUESTIONS), str(stop), data_dir=data_dir, log=tmp_path / "search.log")
