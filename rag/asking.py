@@ -360,7 +360,7 @@ def _bare_phrase(text: str, kind_nouns: frozenset[str]) -> bool:
         singular = word[:-1] if word.endswith("s") and word[:-1] in kind_nouns else word
         if singular in kind_nouns:
             return True
-        if (word in STOPWORDS and word not in ("the", "a", "an")) or word in _VERBS or word == "whose":
+        if (word in STOPWORDS and word not in ("the", "a", "an")) or word in _VERBS:
             return False  # "now that the lab has ...", "Meta get ownership share?": a clause, not a name
     return False
 

@@ -181,9 +181,10 @@ def _head_noun(after: list[str], rest: str) -> str:
     """The noun a "which"/"what" asks about: "which NBA team" → team, "what day of the week" → day,
     "what was Meta's quarterly revenue" → revenue."""
     words = _words_after(rest, limit=None)
+    whole = words[:len(after)] == after  # ``after`` is the start of ``rest``, so ``words`` go on from it
     for i, word in enumerate(after):
         following = after[i + 1] if i + 1 < len(after) else ""
-        ending = words[i + 1:] if words[:len(after)] == after else []
+        ending = words[i + 1:] if whole else []
         if word in _KIND_OF_NOUN and ending and all(w not in STOPWORDS and w not in AUXILIARY for w in ending):
             # A run of nouns to the end of a phrase is named by its last: "the video model release month" a month.
             return ending[-1] if ending[-1] in _KIND_OF_NOUN else word

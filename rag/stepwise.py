@@ -672,9 +672,11 @@ def _heads(unit: str, question: str, wanted: set[str]) -> set[str]:
     lab's boss" and "Midjourney CEO David Holz"; when the question says whose ("Midjourney's head"), the
     post must be that company's ("Midjourney CEO", not "the Chief AI Officer at Meta"). The only way a
     unit's own "chief" or "CEO" counts."""
+    if not wanted & _HEADS:
+        return set()
     if _boss_asked(question):
         unit = _OFFICER.sub(" ", unit)  # a Chief AI Officer heads no company: not the lab's boss (he may lead a unit)
-    if not wanted & _HEADS or not stems(unit) & _HEADS:
+    if not stems(unit) & _HEADS:
         return set()
     if _WHAT_HEADED.search(question):  # "Wang heads which lab?" is answered by what he leads, not by his title
         return wanted & _HEADS if re.search(r"\b(?:leads?|led|heads?|headed|runs?|ran|oversees?|helms?)\b", unit) else set()
@@ -895,8 +897,9 @@ def _recounted(claim: str, clause: str) -> bool:
     return any(unit in theirs and not numbers & theirs[unit] for unit, numbers in counts(claim).items())
 
 
-# "Who funds it?" can be answered "no investors": the askers, and the words that say there are none.
-_FUNDING = stems("fund funds funded finance finances financed financial bankroll bankrolls backs backed backers invest "
+# "Who funds it?" can be answered "no investors": the askers, and the words that say there are none. "backs" and
+# "backed" share their stem with "stays back", so _asks_funding reads them as typed.
+_FUNDING = stems("fund funds funded finance finances financed financial bankroll bankrolls backers invest "
                  "invests invested investor investors backer funder sponsor sponsors")
 
 
@@ -907,8 +910,8 @@ def _owns_a_name(person: str, sentence: str) -> bool:
 
 def _asks_funding(question: str) -> bool:
     """Whether ``question`` is about who funds something: "who backs it", not "Meta stays back"."""
-    return bool(stems(question) & _FUNDING - {"back"}) or re.search(r"\b(?:backs|backed|backing)\b", question,
-                                                                      re.IGNORECASE) is not None
+    return bool(stems(question) & _FUNDING) or re.search(r"\b(?:backs|backed|backing)\b", question,
+                                                          re.IGNORECASE) is not None
 
 
 _NOBODY = re.compile(r"\b(?:no|without(?:\s+any)?)\s+(?:outside\s+|external\s+|other\s+)?(?:investors?|backers?|funders?|"
